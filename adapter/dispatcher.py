@@ -1,0 +1,248 @@
+"""The generic client: one ``call`` for every operation in the spec, and a method per operation.
+
+Stages, each its own module, with plain dicts between them:
+spec -> validation -> serialize (request dict) -> transport (response dict) -> parse (result dict).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import platform
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import requests
+
+from . import __version__
+from .errors import TwilioError
+from .parse import parse_response
+from .retry import RetryPolicy
+from .serialize import build_request
+from .spec import ServiceSpec, default_spec
+from .transport import Transport
+from .validation import OperationValidator
+
+__all__ = ["DEFAULT_BASE_URL", "Dispatcher"]
+
+DEFAULT_BASE_URL = "https://api.twilio.com"
+DEFAULT_TIMEOUT = (5.0, 30.0)
+DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+
+_ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
+_API_KEY_SID = re.compile(r"^SK[0-9a-fA-F]{32}$")
+_CREDENTIAL_ARGS = frozenset({"AccountSid", "AuthToken"})
+
+
+class Dispatcher:
+    """Runs the spec's operations against Twilio's REST API (or any Twilio-compatible base URL).
+
+    Credentials default to ``TWILIO_ACCOUNT_SID`` / ``TWILIO_AUTH_TOKEN`` (or ``TWILIO_API_KEY`` /
+    ``TWILIO_API_SECRET``). Every failure is raised as :class:`~adapter.TwilioError`. Thread-safe: one
+    dispatcher may serve many threads (its connection pool holds ``pool_size`` connections).
+    """
+
+    def __init__(
+        self,
+        account_sid: str | None = None,
+        auth_token: str | None = None,
+        *,
+        api_key: str | None = None,
+        api_secret: str | None = None,
+        base_url: str | None = None,
+        edge: str | None = None,
+        region: str | None = None,
+        timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+        max_retries: int | None = None,
+        retry_budget: float | None = None,
+        retry_policy: RetryPolicy | None = None,
+        allow_credential_override: bool = True,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        pool_size: int = 10,
+        session: requests.Session | None = None,
+        spec: ServiceSpec | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        env = os.environ if environ is None else environ
+        self.account_sid = account_sid or env.get("TWILIO_ACCOUNT_SID") or None
+        auth_token = auth_token or env.get("TWILIO_AUTH_TOKEN") or None
+        api_key = api_key or env.get("TWILIO_API_KEY") or None
+        api_secret = api_secret or env.get("TWILIO_API_SECRET") or None
+        if self.account_sid is not None and not _ACCOUNT_SID.match(self.account_sid):
+            raise TwilioError("config", "The Account SID must be AC followed by 32 hexadecimal digits")
+        if api_key is not None and not _API_KEY_SID.match(api_key):
+            raise TwilioError("config", "The API key must be SK followed by 32 hexadecimal digits")
+        if (api_key is None) != (api_secret is None):
+            raise TwilioError("config", "An API key needs its secret, and a secret its API key")
+        # Only the Authorization header is kept, never the token itself in a public attribute.
+        if api_key is not None:
+            self._default_auth: str | None = _basic(api_key, api_secret or "")
+            self.auth_username: str | None = api_key
+        elif self.account_sid is not None and auth_token is not None:
+            self._default_auth = _basic(self.account_sid, auth_token)
+            self.auth_username = self.account_sid
+        else:
+            self._default_auth = None
+            self.auth_username = None
+
+        self.spec = spec or default_spec()
+        self.base_url = _base_url(base_url, edge or env.get("TWILIO_EDGE"), region or env.get("TWILIO_REGION"))
+        if isinstance(timeout, (int, float)):
+            timeout = (float(timeout), float(timeout))
+        if min(timeout) <= 0:
+            raise TwilioError("config", "Timeouts must be positive numbers of seconds")
+        policy = retry_policy or RetryPolicy.from_spec(self.spec.retry_policy)
+        policy = policy.with_changes(max_retries=max_retries, total_seconds=retry_budget)
+        self.allow_credential_override = allow_credential_override
+        self._forbidden = frozenset() if allow_credential_override else _CREDENTIAL_ARGS
+        self._validators = {name: OperationValidator(op) for name, op in self.spec.operations.items()}
+        self._transport = Transport(
+            self.base_url,
+            timeout=timeout,
+            user_agent=_user_agent(),
+            retry_policy=policy,
+            max_response_bytes=max_response_bytes,
+            session=session,
+            pool_size=pool_size,
+        )
+
+    @property
+    def operations(self) -> list[str]:
+        return list(self.spec.operations)
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return self._transport.retry_policy
+
+    @property
+    def timeout(self) -> tuple[float, float]:
+        return self._transport.timeout
+
+    @property
+    def session(self) -> requests.Session:
+        return self._transport.session
+
+    def call(self, operation: str, args: Mapping[str, Any] | None = None, /, **kwargs: Any) -> dict[str, Any] | None:
+        """Run ``operation`` with ``args`` (Twilio's argument names). Returns the resource or page as a
+        dict, ``None`` for a delete. Raises :class:`~adapter.TwilioError`."""
+        validator = self._validators.get(operation)
+        if validator is None:
+            raise TwilioError(
+                "validation",
+                f"Unknown operation {operation!r}; operations: {', '.join(sorted(self.spec.operations))}",
+                operation=str(operation),
+            )
+        if kwargs:
+            if args is not None and not isinstance(args, Mapping):
+                args = {"(arguments)": args}
+            args = {**(args or {}), **kwargs}
+        values = validator.validate(args, forbidden=self._forbidden)
+        account_sid = values.get("AccountSid") or self.account_sid
+        if account_sid is None:
+            raise TwilioError(
+                "config",
+                "No Twilio account: pass account_sid= to Dispatcher, set TWILIO_ACCOUNT_SID, or give AccountSid",
+                operation=operation,
+            )
+        token = values.get("AuthToken")
+        if token is not None:
+            authorization = _basic(account_sid, token)
+        elif self._default_auth is not None:
+            authorization = self._default_auth
+        else:
+            raise TwilioError(
+                "config",
+                "No Twilio credentials: pass auth_token= to Dispatcher, set TWILIO_AUTH_TOKEN, or give AuthToken",
+                operation=operation,
+            )
+        op = validator.operation
+        request = build_request(op, values, account_sid)
+        response = self._transport.send(request, authorization)
+        return parse_response(op, response)
+
+    def next_page_args(
+        self, operation: str, args: Mapping[str, Any] | None, page: Mapping[str, Any]
+    ) -> dict[str, Any] | None:
+        """The arguments that fetch the page after ``page``, or None on the last page.
+
+        They are read from Twilio's ``next_page_uri`` but go through validation like any call, so a page URI
+        can never send the request somewhere else."""
+        uri = page.get("next_page_uri")
+        if not uri:
+            return None
+        op = self.spec.operations[operation]
+        keep = {k: v for k, v in (args or {}).items() if op.arguments.get(k) and op.arguments[k].location in
+                ("path", "credential")}
+        for key, value in parse_qsl(urlsplit(str(uri)).query, keep_blank_values=False):
+            arg = op.arguments.get(key)
+            if arg is not None and arg.location == "query":
+                keep[key] = value
+        return keep
+
+    def pages(self, operation: str, args: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        """Every page of a list operation, fetched lazily, one at a time."""
+        page_args: dict[str, Any] | None = dict(args or {})
+        while page_args is not None:
+            page = self.call(operation, page_args)
+            assert page is not None
+            yield page
+            page_args = self.next_page_args(operation, page_args, page)
+
+    def items(self, operation: str, args: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        """Every item of a list operation across all pages, one page in memory at a time."""
+        key = self.spec.operations[operation].items_key
+        if key is None:
+            raise TwilioError("validation", f"{operation} is not a list operation", operation=operation)
+        for page in self.pages(operation, args):
+            yield from page.get(key) or []
+
+    def close(self) -> None:
+        self._transport.close()
+
+    def __enter__(self) -> "Dispatcher":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Dispatcher(account_sid={self.account_sid!r}, base_url={self.base_url!r})"
+
+
+def _basic(username: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
+
+
+def _base_url(base_url: str | None, edge: str | None, region: str | None) -> str:
+    if base_url is None:
+        if edge or region:
+            parts = [p for p in ("api", edge, region or ("us1" if edge else None)) if p]
+            return "https://" + ".".join(parts) + ".twilio.com"
+        return DEFAULT_BASE_URL
+    split = urlsplit(base_url)
+    if split.scheme not in ("http", "https") or not split.netloc or split.query or split.fragment:
+        raise TwilioError("config", "base_url must be an absolute http(s) URL such as https://api.twilio.com")
+    return base_url.rstrip("/")
+
+
+def _user_agent() -> str:
+    return (
+        f"twilio-lua-adapter/{__version__} ({platform.system()} {platform.machine()}) "
+        f"Python/{platform.python_version()} requests/{requests.__version__}"
+    )
+
+
+def _make_method(name: str, summary: str) -> Any:
+    def method(self: Dispatcher, args: Mapping[str, Any] | None = None, /, **kwargs: Any) -> dict[str, Any] | None:
+        return self.call(name, args, **kwargs)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"{summary}. Arguments as in the spec; see ``twilio-lua ops``."
+    return method
+
+
+for _op in default_spec().operations.values():
+    setattr(Dispatcher, _op.name, _make_method(_op.name, _op.summary))
+del _op

@@ -1,0 +1,254 @@
+"""Load the operations spec (``specs/twilio_v2010.yaml``) into plain, read-only descriptions.
+
+This is the only module that knows the spec is OpenAPI: the stages after it (validation, serialization,
+parsing, the Lua bridge, the docs) read :class:`OperationSpec` and :class:`ArgumentSpec` only.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+__all__ = ["ArgumentSpec", "OperationSpec", "ServiceSpec", "load_spec", "default_spec"]
+
+Location = Literal["path", "query", "form", "credential"]
+
+_SPEC_FILE = "twilio_v2010.yaml"
+
+
+@dataclass(frozen=True)
+class ArgumentSpec:
+    """One argument a script may pass, with the rules it must follow and where it goes on the wire."""
+
+    name: str
+    location: Location
+    type: str
+    required: bool = False
+    description: str = ""
+    pattern: str | None = None
+    format: str | None = None
+    format_description: str | None = None
+    enum: tuple[Any, ...] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    max_length: int | None = None
+    max_items: int | None = None
+    items: "ArgumentSpec | None" = None
+    default: Any = None
+    accept_single: bool = False
+    accept_object: bool = False
+    wire_name: str | None = None
+    wire_values: dict[str, str] | None = None
+    credential: str | None = None
+
+    @property
+    def sent_as(self) -> str:
+        """The name this argument has on the wire."""
+        return self.wire_name or self.name
+
+
+@dataclass(frozen=True)
+class OperationSpec:
+    """One operation: how it is called, what it takes and what it returns."""
+
+    name: str
+    method: str
+    path: str
+    summary: str
+    description: str
+    tag: str
+    arguments: dict[str, ArgumentSpec]
+    require_one_of: tuple[tuple[str, ...], ...] = ()
+    mutually_exclusive: tuple[tuple[str, ...], ...] = ()
+    requires: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    items_key: str | None = None
+    lua_example: str = ""
+    success_status: int = 200
+    response_schema: dict[str, Any] | None = None
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(a.name for a in self.arguments.values() if a.required)
+
+    @property
+    def returns_nothing(self) -> bool:
+        return self.response_schema is None
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """The whole spec: operations by name, the retry policy and the shared schemas."""
+
+    operations: dict[str, OperationSpec]
+    retry_policy: dict[str, Any]
+    schemas: dict[str, Any]
+    title: str
+    default_server: str
+
+    def operation(self, name: str) -> OperationSpec:
+        return self.operations[name]
+
+
+def load_spec(path: str | Path | None = None) -> ServiceSpec:
+    """Read a spec file (the packaged one when ``path`` is None) into a :class:`ServiceSpec`."""
+    if path is None:
+        text = resources.files("adapter.specs").joinpath(_SPEC_FILE).read_text(encoding="utf-8")
+    else:
+        text = Path(path).read_text(encoding="utf-8")
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return build_spec(yaml.load(text, Loader=loader))
+
+
+@functools.lru_cache(maxsize=1)
+def default_spec() -> ServiceSpec:
+    """The packaged spec, read once per process."""
+    return load_spec()
+
+
+def build_spec(document: dict[str, Any]) -> ServiceSpec:
+    """Turn a parsed OpenAPI document (with our x- extensions) into a :class:`ServiceSpec`."""
+    resolved = _resolve_refs(document, document)
+    formats = resolved.get("x-argument-formats", {})
+    operations: dict[str, OperationSpec] = {}
+    for path, item in resolved.get("paths", {}).items():
+        for method, op in item.items():
+            if method.lower() not in {"get", "post", "put", "delete", "patch"}:
+                continue
+            spec = _operation(path, method.upper(), op, formats)
+            if spec.name in operations:
+                raise ValueError(f"operation {spec.name} is defined twice")
+            operations[spec.name] = spec
+    servers = resolved.get("servers") or [{"url": "https://api.twilio.com"}]
+    return ServiceSpec(
+        operations=operations,
+        retry_policy=resolved.get("x-retry-policy", {}),
+        schemas=resolved.get("components", {}).get("schemas", {}),
+        title=resolved.get("info", {}).get("title", ""),
+        default_server=servers[0]["url"],
+    )
+
+
+def _operation(path: str, method: str, op: dict[str, Any], formats: dict[str, Any]) -> OperationSpec:
+    name = op["operationId"]
+    arguments: dict[str, ArgumentSpec] = {}
+    for param in op.get("parameters", []):
+        location: Location = "credential" if param.get("x-credential") else param["in"]
+        # Path SIDs are required by the URL; the account is the exception, defaulting to the configuration.
+        required = bool(param.get("required")) and not param.get("x-credential")
+        arguments[param["name"]] = _argument(
+            param["name"], location, param.get("schema", {}), required, param.get("description", ""),
+            formats, credential=param.get("x-credential"),
+        )
+    body = op.get("requestBody", {}).get("content", {}).get("application/x-www-form-urlencoded", {})
+    form = body.get("schema", {})
+    required_form = set(form.get("required", []))
+    for prop, schema in form.get("properties", {}).items():
+        if prop in arguments:
+            raise ValueError(f"{name}: argument {prop} is defined twice")
+        arguments[prop] = _argument(
+            prop, "form", schema, prop in required_form, schema.get("description", ""), formats
+        )
+    for group_key in ("x-require-one-of", "x-mutually-exclusive"):
+        for group in form.get(group_key, []):
+            _check_names(name, group, arguments)
+    for arg, needs in form.get("x-requires", {}).items():
+        _check_names(name, [arg, *needs], arguments)
+
+    success_status, response_schema = _success(op)
+    return OperationSpec(
+        name=name,
+        method=method,
+        path=path,
+        summary=op.get("summary", ""),
+        description=(op.get("description") or "").strip(),
+        tag=(op.get("tags") or [""])[0],
+        arguments=arguments,
+        require_one_of=tuple(tuple(g) for g in form.get("x-require-one-of", [])),
+        mutually_exclusive=tuple(tuple(g) for g in form.get("x-mutually-exclusive", [])),
+        requires={k: tuple(v) for k, v in form.get("x-requires", {}).items()},
+        items_key=op.get("x-items-key"),
+        lua_example=op.get("x-lua-example", "").rstrip() + "\n" if op.get("x-lua-example") else "",
+        success_status=success_status,
+        response_schema=response_schema,
+    )
+
+
+def _argument(
+    name: str,
+    location: Location,
+    schema: dict[str, Any],
+    required: bool,
+    description: str,
+    formats: dict[str, Any],
+    *,
+    credential: str | None = None,
+) -> ArgumentSpec:
+    fmt = schema.get("format")
+    pattern = schema.get("pattern")
+    format_description = None
+    if fmt in formats:
+        named = formats[fmt]
+        pattern = pattern or named["pattern"]
+        format_description = named.get("says")
+    items = None
+    if schema.get("type") == "array":
+        items = _argument(name, location, schema.get("items", {}), False, "", formats)
+    return ArgumentSpec(
+        name=name,
+        location=location,
+        type=schema.get("type", "string"),
+        required=required,
+        description=" ".join((description or schema.get("description", "")).split()),
+        pattern=pattern,
+        format=fmt,
+        format_description=format_description,
+        enum=tuple(schema["enum"]) if "enum" in schema else None,
+        minimum=schema.get("minimum"),
+        maximum=schema.get("maximum"),
+        max_length=schema.get("maxLength"),
+        max_items=schema.get("maxItems"),
+        items=items,
+        default=schema.get("default"),
+        accept_single=bool(schema.get("x-accept-single")),
+        accept_object=bool(schema.get("x-accept-object")),
+        wire_name=schema.get("x-wire-name"),
+        wire_values=schema.get("x-wire-values"),
+        credential=credential,
+    )
+
+
+def _success(op: dict[str, Any]) -> tuple[int, dict[str, Any] | None]:
+    for status, response in sorted(op.get("responses", {}).items()):
+        if str(status).startswith("2"):
+            content = response.get("content", {}).get("application/json")
+            return int(status), (content or {}).get("schema")
+    raise ValueError(f"{op.get('operationId')}: no success response")
+
+
+def _check_names(operation: str, names: list[str], arguments: dict[str, ArgumentSpec]) -> None:
+    unknown = [n for n in names if n not in arguments]
+    if unknown:
+        raise ValueError(f"{operation}: rule names unknown arguments {unknown}")
+
+
+def _resolve_refs(node: Any, root: dict[str, Any], seen: tuple[str, ...] = ()) -> Any:
+    """Inline local ``$ref``s. Schemas are small and acyclic, so a copy per use is fine."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/"):
+            if ref in seen:
+                raise ValueError(f"cyclic $ref {ref}")
+            target: Any = root
+            for part in ref[2:].split("/"):
+                target = target[part]
+            return _resolve_refs(copy.deepcopy(target), root, seen + (ref,))
+        return {k: _resolve_refs(v, root, seen) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_resolve_refs(v, root, seen) for v in node]
+    return node

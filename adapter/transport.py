@@ -1,0 +1,197 @@
+"""Send a built request over one pooled ``requests.Session``, retrying as the policy says.
+
+This is the only module that touches requests and urllib3: their exceptions are mapped to
+:class:`TwilioError` here (``_classify``) and nowhere else.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+import requests
+import requests.adapters
+import urllib3.exceptions
+from requests.utils import get_environ_proxies
+
+from .errors import TwilioError
+from .retry import Outcome, RetryPolicy
+
+__all__ = ["Transport"]
+
+log = logging.getLogger("adapter")
+
+_FORM = "application/x-www-form-urlencoded"
+
+
+class Transport:
+    """Holds the connection pool and knows how to send one request dict, with retries."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: tuple[float, float],
+        user_agent: str,
+        retry_policy: RetryPolicy,
+        max_response_bytes: int,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        pool_size: int = 10,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.retry_policy = retry_policy
+        self.max_response_bytes = max_response_bytes
+        self._sleep = sleep
+        if session is None:
+            session = requests.Session()
+            adapter = requests.adapters.HTTPAdapter(pool_connections=2, pool_maxsize=pool_size, max_retries=0)
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+        self.session = session
+        # Proxy and CA settings come from the environment once, not on every call as Session.request does.
+        self._proxies = get_environ_proxies(self.base_url) if session.trust_env else {}
+        self._verify = requests.utils.os.environ.get("REQUESTS_CA_BUNDLE") or session.verify
+        self._headers = {
+            "User-Agent": user_agent,
+            "Accept": "application/json",
+            "Accept-Encoding": "gzip, deflate",
+            "Connection": "keep-alive",
+        }
+
+    def close(self) -> None:
+        self.session.close()
+
+    def send(self, request: dict[str, Any], authorization: str) -> dict[str, Any]:
+        """Send ``request`` (from :func:`adapter.serialize.build_request`) and return the response as a dict
+        with ``status``, ``reason``, ``headers``, ``body`` (bytes) and ``attempts``. Raises a ``network`` or
+        ``timeout`` :class:`TwilioError` when no usable answer came."""
+        method = request["method"]
+        url = self.base_url + request["path"]
+        if request["query"]:
+            url += "?" + urlencode(request["query"])
+        headers = dict(self._headers, Authorization=authorization)
+        body = None
+        if method == "POST":
+            body = urlencode(request["form"])
+            headers["Content-Type"] = _FORM
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            attempt_started = time.monotonic()
+            try:
+                response = self._send_once(method, url, headers, body)
+            except _Failure as failure:
+                elapsed_ms = (time.monotonic() - attempt_started) * 1000
+                log.debug(
+                    "%s %s %s -> %s in %.1f ms (attempt %d)",
+                    request["operation"], method, request["path"], failure.outcome, elapsed_ms, attempt,
+                )
+                wait = self.retry_policy.next_delay(
+                    method, failure.outcome, status=None, retries_done=attempt - 1,
+                    elapsed=time.monotonic() - started,
+                )
+                if wait is None:
+                    failure.error.attempts = attempt
+                    failure.error.operation = request["operation"]
+                    raise failure.error from failure.__cause__
+                self._log_retry(request, failure.outcome, attempt, wait)
+                self._sleep(wait)
+                continue
+            elapsed_ms = (time.monotonic() - attempt_started) * 1000
+            log.debug(
+                "%s %s %s -> %d in %.1f ms (attempt %d)",
+                request["operation"], method, request["path"], response["status"], elapsed_ms, attempt,
+            )
+            if response["status"] >= 400:
+                wait = self.retry_policy.next_delay(
+                    method, "status", status=response["status"], retries_done=attempt - 1,
+                    elapsed=time.monotonic() - started, retry_after=response["headers"].get("Retry-After"),
+                )
+                if wait is not None:
+                    self._log_retry(request, f"HTTP {response['status']}", attempt, wait)
+                    self._sleep(wait)
+                    continue
+            response["attempts"] = attempt
+            return response
+
+    def _send_once(self, method: str, url: str, headers: dict[str, str], body: str | None) -> dict[str, Any]:
+        prepared = requests.PreparedRequest()
+        try:
+            prepared.prepare(method=method, url=url, headers=headers, data=body)
+            resp = self.session.send(
+                prepared, timeout=self.timeout, allow_redirects=False, stream=True,
+                proxies=self._proxies, verify=self._verify,
+            )
+            try:
+                content = self._read_body(resp)
+            finally:
+                resp.close()
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            raise _classify(exc) from exc
+        return {"status": resp.status_code, "reason": resp.reason or "", "headers": resp.headers, "body": content}
+
+    def _read_body(self, resp: requests.Response) -> bytes:
+        limit = self.max_response_bytes
+        declared = resp.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise _TooLarge(limit)
+        chunks = []
+        total = 0
+        for chunk in resp.iter_content(65536):
+            total += len(chunk)
+            if total > limit:
+                raise _TooLarge(limit)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _log_retry(self, request: dict[str, Any], what: str, attempt: int, wait: float) -> None:
+        log.warning(
+            "%s %s %s failed (%s) on attempt %d; retrying in %.2f s",
+            request["operation"], request["method"], request["path"], what, attempt, wait,
+        )
+
+
+class _Failure(Exception):
+    """An attempt that got no usable answer, with what kind of failure it was."""
+
+    def __init__(self, outcome: Outcome, error: TwilioError) -> None:
+        super().__init__(error.error)
+        self.outcome = outcome
+        self.error = error
+
+
+class _TooLarge(OSError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the response is larger than {limit} bytes")
+        self.limit = limit
+
+
+def _classify(exc: BaseException) -> _Failure:
+    """The single place where foreign exceptions become ours. Whether the request may have reached the
+    server decides what may be retried, so that a POST is never sent twice."""
+    if isinstance(exc, _TooLarge):
+        error = TwilioError("api", f"Twilio's response was larger than the {exc.limit}-byte limit", status=502)
+        return _Failure("connection_lost", error)
+    if isinstance(exc, requests.ConnectTimeout):
+        return _Failure("connect_failed", TwilioError("timeout", "Timed out connecting to Twilio"))
+    if isinstance(exc, (requests.ReadTimeout, urllib3.exceptions.ReadTimeoutError)):
+        return _Failure("read_timeout", TwilioError("timeout", "Twilio did not answer in time"))
+    if isinstance(exc, requests.ConnectionError) and _never_connected(exc):
+        return _Failure("connect_failed", TwilioError("network", "Could not connect to Twilio"))
+    if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                        requests.exceptions.InvalidSchema)):
+        return _Failure("connect_failed", TwilioError("config", "The base URL is not a valid http(s) URL"))
+    return _Failure("connection_lost", TwilioError("network", "The connection to Twilio was lost"))
+
+
+def _never_connected(exc: requests.ConnectionError) -> bool:
+    reason: Any = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
+    return isinstance(reason, (urllib3.exceptions.NewConnectionError, urllib3.exceptions.NameResolutionError,
+                               urllib3.exceptions.ConnectTimeoutError))

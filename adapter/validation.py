@@ -1,0 +1,220 @@
+"""Check a call's arguments against the spec before anything is sent.
+
+A pydantic model is generated per operation from its :class:`~adapter.spec.ArgumentSpec`s; the rules that
+span several arguments (either-or groups, exclusions, dependencies) are data in the spec too and are checked
+here, so that every problem is reported at once, each naming its argument.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, ConfigDict, Field, ValidationError, create_model
+
+from .errors import TwilioError
+from .spec import ArgumentSpec, OperationSpec
+
+__all__ = ["OperationValidator"]
+
+_MODEL_CONFIG = ConfigDict(
+    extra="forbid",
+    # The Rust engine has no look-ahead, which the alphanumeric sender ID pattern needs.
+    regex_engine="python-re",
+    # A huge or secret value must never be echoed back in an error.
+    hide_input_in_errors=True,
+    allow_inf_nan=False,
+)
+
+
+class OperationValidator:
+    """Validates the arguments of one operation; built once, used for every call."""
+
+    def __init__(self, operation: OperationSpec) -> None:
+        self.operation = operation
+        self._field_to_arg: dict[str, str] = {}
+        fields: dict[str, Any] = {}
+        for index, arg in enumerate(operation.arguments.values()):
+            field_name = f"a{index}"
+            self._field_to_arg[field_name] = arg.name
+            annotation = _annotation(arg)
+            if arg.required:
+                fields[field_name] = (annotation, Field(alias=arg.name))
+            else:
+                fields[field_name] = (annotation | None, Field(None, alias=arg.name))
+        self.model = create_model(  # type: ignore[call-overload]
+            f"{operation.name[0].upper()}{operation.name[1:]}Arguments", __config__=_MODEL_CONFIG, **fields
+        )
+        self._valid_names = sorted(operation.arguments)
+
+    def validate(self, args: Any, *, forbidden: frozenset[str] = frozenset()) -> dict[str, Any]:
+        """Return the arguments, normalized (lists for list arguments, JSON text for objects), or raise
+        a ``validation`` :class:`TwilioError` naming every bad argument."""
+        if args is None:
+            args = {}
+        if not isinstance(args, Mapping):
+            raise self._error([("(arguments)", f"must be a table of named arguments, not {_kind(args)}")])
+        present = {k: v for k, v in args.items() if v is not None}
+        problems: list[tuple[str, str]] = []
+        for name in sorted(forbidden & present.keys()):
+            problems.append((name, "may not be set by scripts on this host"))
+        try:
+            model = self.model.model_validate(present)
+        except ValidationError as exc:
+            model = None
+            problems.extend(self._describe(e) for e in exc.errors(include_url=False))
+        except (TypeError, ValueError, RecursionError) as exc:  # e.g. an unhashable or cyclic value
+            model = None
+            problems.append(("(arguments)", f"could not be read: {type(exc).__name__}"))
+        problems.extend(self._rule_problems(present))
+        if problems:
+            raise self._error(problems)
+        assert model is not None
+        # Spec order, so the same call always produces the same request body.
+        chosen = model.model_fields_set
+        return {arg: getattr(model, f) for f, arg in self._field_to_arg.items() if f in chosen}
+
+    def _rule_problems(self, present: Mapping[Any, Any]) -> list[tuple[str, str]]:
+        op = self.operation
+        problems = []
+        for group in op.require_one_of:
+            if not any(name in present for name in group):
+                problems.append(("/".join(group), f"one of {_or(group)} is required"))
+        for group in op.mutually_exclusive:
+            given = [name for name in group if name in present]
+            if len(given) > 1:
+                problems.append(("/".join(given), f"only one of {_or(group)} may be given, not {_and(given)}"))
+        for name, needs in op.requires.items():
+            missing = [n for n in needs if n not in present]
+            if name in present and missing:
+                problems.append((name, f"needs {_and(missing)} as well"))
+        return problems
+
+    def _describe(self, error: Mapping[str, Any]) -> tuple[str, str]:
+        loc = error.get("loc") or ("(arguments)",)
+        name = str(loc[0])
+        kind = error.get("type", "")
+        arg = self.operation.arguments.get(name)
+        if kind == "extra_forbidden":
+            return name, self._unknown(name)
+        if arg is None:
+            return name, error.get("msg", "is invalid")
+        # A list item's error names the item: MediaUrl[2].
+        if len(loc) > 1 and isinstance(loc[1], int) and arg.items is not None:
+            name, arg = f"{name}[{loc[1] + 1}]", arg.items
+        return name, _message(kind, arg, error)
+
+    def _unknown(self, name: str) -> str:
+        folded = {n.lower(): n for n in self._valid_names}
+        guess = folded.get(name.lower()) or next(iter(difflib.get_close_matches(name, self._valid_names, 1)), None)
+        hint = f" (did you mean {guess}?)" if guess else ""
+        return f"is not an argument of {self.operation.name}{hint}; valid arguments: {', '.join(self._valid_names)}"
+
+    def _error(self, problems: list[tuple[str, str]]) -> TwilioError:
+        summary = "; ".join(f"{name} {message}" for name, message in problems)
+        count = f"{len(problems)} invalid arguments" if len(problems) > 1 else "invalid argument"
+        return TwilioError(
+            "validation",
+            f"{self.operation.name}: {count}: {summary}",
+            details=[{"field": name, "error": message} for name, message in problems],
+            operation=self.operation.name,
+        )
+
+
+def _annotation(arg: ArgumentSpec) -> Any:
+    if arg.type == "array":
+        assert arg.items is not None
+        before = [BeforeValidator(_one_as_list)] if arg.accept_single else []
+        return Annotated[
+            list[_annotation(arg.items)], *before, Field(min_length=1, max_length=arg.max_items)  # type: ignore[misc]
+        ]
+    if arg.enum is not None:
+        return Literal[arg.enum]  # type: ignore[valid-type]
+    if arg.type == "integer":
+        return Annotated[int, BeforeValidator(_not_bool), Field(ge=arg.minimum, le=arg.maximum)]
+    if arg.type == "number":
+        return Annotated[float, BeforeValidator(_not_bool), Field(ge=arg.minimum, le=arg.maximum)]
+    if arg.type == "boolean":
+        return bool
+    before = [BeforeValidator(_object_as_json)] if arg.accept_object else []
+    return Annotated[str, *before, Field(pattern=arg.pattern, max_length=arg.max_length)]  # type: ignore[misc]
+
+
+def _one_as_list(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    if isinstance(value, Mapping) and not value:
+        return []  # an empty Lua table reads as an empty mapping
+    return [value]
+
+
+def _object_as_json(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        try:
+            return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise ValueError("must be a JSON string or a table of plain values") from exc
+    return value
+
+
+def _not_bool(value: Any) -> Any:
+    # pydantic reads True as 1; a boolean where a number belongs is a mistake worth reporting.
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not a boolean")
+    return value
+
+
+def _message(kind: str, arg: ArgumentSpec, error: Mapping[str, Any]) -> str:
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return "is required"
+    if kind == "string_pattern_mismatch":
+        return f"must be {arg.format_description}" if arg.format_description else f"must match {arg.pattern}"
+    if kind in ("string_too_long", "too_long"):
+        unit = "items" if kind == "too_long" else "characters"
+        return f"must have at most {ctx.get('max_length')} {unit}"
+    if kind == "too_short":
+        return "must not be empty"
+    if kind == "literal_error":
+        return f"must be one of {', '.join(map(str, arg.enum or ()))}"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        low = "" if arg.minimum is None else _num(arg.minimum)
+        high = "" if arg.maximum is None else _num(arg.maximum)
+        if low and high:
+            return f"must be between {low} and {high}"
+        return f"must be at least {low}" if low else f"must be at most {high}"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return "must be a whole number"
+    if kind in ("float_parsing", "float_type"):
+        return "must be a number"
+    if kind in ("finite_number",):
+        return "must be a finite number"
+    if kind in ("bool_parsing", "bool_type"):
+        return "must be true or false"
+    if kind in ("string_type", "string_unicode"):
+        return "must be a string"
+    if kind in ("list_type",):
+        return "must be a list"
+    if kind == "value_error":
+        return str(error.get("msg", "is invalid")).removeprefix("Value error, ")
+    return str(error.get("msg", "is invalid")).lower()
+
+
+def _kind(value: Any) -> str:
+    names = {str: "a string", int: "a number", float: "a number", bool: "a boolean", list: "a list"}
+    return names.get(type(value), f"a {type(value).__name__}")
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() and not math.isinf(value) else str(value)
+
+
+def _or(names: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
+
+
+def _and(names: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
