@@ -1,0 +1,151 @@
+"""The ``twilio-lua`` command line: ``ops``, ``call``, ``run``, ``simulate`` and ``docs``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from .errors import TwilioError
+from .spec import OperationSpec, default_spec
+
+__all__ = ["main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args.handler(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="twilio-lua", description="Call Twilio from Lua scripts (and from the shell), driven by one spec."
+    )
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    ops = sub.add_parser("ops", help="list the operations and their arguments")
+    ops.add_argument("operation", nargs="?", help="show one operation in detail")
+    ops.add_argument("--json", action="store_true", help="machine-readable output")
+    ops.set_defaults(handler=_ops)
+
+    call = sub.add_parser(
+        "call",
+        help="run one operation: twilio-lua call postMessage To=+1... From=+1... Body=hi",
+        description="Run one operation and print its JSON result or error object (exit 1 on an error object). "
+        "Repeat a key for a list (MediaUrl=a MediaUrl=b). With no credentials and no --base-url, the call "
+        "goes to an embedded simulator.",
+    )
+    call.add_argument("operation")
+    call.add_argument("arguments", nargs="*", metavar="Key=Value")
+    add_target_arguments(call)
+    call.set_defaults(handler=_call)
+
+    from . import docgen, runner
+    from .simulator import cli as simulator_cli
+
+    run = sub.add_parser("run", help="run a Lua script with the Twilio table (default: embedded simulator)")
+    runner.add_arguments(run)
+    run.set_defaults(handler=runner.run)
+
+    simulate = sub.add_parser("simulate", help="serve the Twilio simulator on loopback until interrupted")
+    simulator_cli.add_arguments(simulate)
+    simulate.set_defaults(handler=simulator_cli.run)
+
+    docs = sub.add_parser("docs", help="regenerate docs/operations.md and lua/twilio.d.lua from the spec")
+    docgen.add_arguments(docs)
+    docs.set_defaults(handler=docgen.run)
+    return parser
+
+
+def add_target_arguments(parser: argparse.ArgumentParser) -> None:
+    """Where calls go: the flags ``call`` and ``run`` share."""
+    parser.add_argument("--base-url", help="a Twilio-compatible base URL (default: https://api.twilio.com)")
+    parser.add_argument("--account-sid", help="default: $TWILIO_ACCOUNT_SID")
+    parser.add_argument("--auth-token", help="default: $TWILIO_AUTH_TOKEN")
+    parser.add_argument("--live", action="store_true", help="call api.twilio.com (needs credentials)")
+
+
+def _ops(args: argparse.Namespace) -> int:
+    spec = default_spec()
+    ops = spec.operations
+    if args.operation and args.operation not in ops:
+        print(f"twilio-lua: unknown operation {args.operation!r}; operations: {', '.join(ops)}", file=sys.stderr)
+        return 2
+    chosen = [ops[args.operation]] if args.operation else list(ops.values())
+    if args.json:
+        print(json.dumps([_op_json(op) for op in chosen], indent=2))
+        return 0
+    for op in chosen:
+        print(f"{op.name:<14} {op.method:<6} {op.path}")
+        print(f"{'':<14} {op.summary}")
+        for arg in op.arguments.values():
+            mark = "*" if arg.required else " "
+            print(f"{'':<16}{mark} {arg.name:<30} {_type(arg)}")
+        for group in op.require_one_of:
+            print(f"{'':<16}  one of: {', '.join(group)}")
+        if args.operation:
+            print("\nExample:\n" + op.lua_example)
+    return 0
+
+
+def _type(arg: Any) -> str:
+    if arg.type == "array":
+        return f"list of {_type(arg.items)}" + (" (or one)" if arg.accept_single else "")
+    if arg.enum:
+        return " | ".join(map(str, arg.enum))
+    return arg.format or arg.type
+
+
+def _op_json(op: OperationSpec) -> dict[str, Any]:
+    return {
+        "name": op.name,
+        "method": op.method,
+        "path": op.path,
+        "summary": op.summary,
+        "arguments": [
+            {"name": a.name, "in": a.location, "type": a.type, "required": a.required} for a in op.arguments.values()
+        ],
+        "require_one_of": [list(g) for g in op.require_one_of],
+    }
+
+
+def _call(args: argparse.Namespace) -> int:
+    from .targets import open_target
+
+    try:
+        call_args = parse_key_values(args.arguments)
+    except ValueError as exc:
+        print(f"twilio-lua: {exc}", file=sys.stderr)
+        return 2
+    try:
+        with open_target(args) as dispatcher:
+            result = dispatcher.call(args.operation, call_args)
+    except TwilioError as err:
+        print(json.dumps(err.to_dict(), indent=2, ensure_ascii=False))
+        return 1
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    return 0
+
+
+def parse_key_values(items: Sequence[str]) -> dict[str, Any]:
+    """``Key=Value`` pairs; a repeated key becomes a list. Values stay strings: validation converts them."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ValueError(f"expected Key=Value, got {item!r}")
+        if key in out:
+            previous = out[key]
+            out[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            out[key] = value
+    return out
