@@ -8,7 +8,7 @@ the timings later never rewrites the history of resources created earlier.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence
 
 __all__ = [
     "CALL_FINAL",
@@ -21,7 +21,7 @@ __all__ = [
     "status_at",
 ]
 
-Timeline = list[list]  # [[offset_seconds: float, status: str], ...], offsets ascending
+Timeline = list[list[Any]]  # [[offset_seconds: float, status: str], ...], offsets ascending
 
 # Statuses after which Twilio lets you DELETE the record (anything else answers 20009).
 MESSAGE_FINAL = frozenset({"sent", "delivered", "undelivered", "failed", "received", "read", "canceled"})

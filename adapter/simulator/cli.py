@@ -1,0 +1,109 @@
+"""``twilio-lua simulate``: run the Twilio simulator in the foreground until Ctrl-C.
+
+The host CLI owns the top-level parser; it calls ``add_arguments`` on its ``simulate`` subparser
+and ``run`` with the parsed namespace.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shlex
+import sys
+import threading
+from typing import TextIO
+
+from .server import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, Simulator
+
+__all__ = ["add_arguments", "main", "run"]
+
+_ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
+
+
+def _account_sid(value: str) -> str:
+    if not _ACCOUNT_SID.match(value):
+        raise argparse.ArgumentTypeError("an account SID is AC followed by 32 hex digits")
+    return value
+
+
+def _probability(value: str) -> float:
+    number = float(value)
+    if not 0.0 <= number <= 1.0:
+        raise argparse.ArgumentTypeError("must be between 0 and 1")
+    return number
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="port to listen on, 0 for any free port (default 8765)")
+    parser.add_argument("--account-sid", type=_account_sid, default=TEST_ACCOUNT_SID,
+                        help="account SID clients authenticate as (default: the built-in test account)")
+    parser.add_argument("--auth-token", default=TEST_AUTH_TOKEN,
+                        help="auth token for that account (default: the built-in test token)")
+    parser.add_argument("--state", metavar="PATH", default=None,
+                        help="SQLite file keeping resources across runs (default: in memory)")
+    parser.add_argument("--latency", metavar="MS", type=float, default=0, help="delay every response by MS milliseconds")
+    parser.add_argument("--rate-limit", metavar="N", type=float, default=None,
+                        help="answer 429 (code 20429) beyond N requests per second")
+    parser.add_argument("--fail-rate", metavar="P", type=_probability, default=0.0,
+                        help="probability of a 503 (code 20503) per request")
+    parser.add_argument("--drop-rate", metavar="P", type=_probability, default=0.0,
+                        help="probability of closing the connection without a response")
+    parser.add_argument("--seed", metavar="N", type=int, default=None, help="seed for the random faults")
+
+
+def _banner(sim: Simulator, out: TextIO) -> None:
+    messages = f"{sim.base_url}/2010-04-01/Accounts/{sim.account_sid}/Messages.json"
+    curl = " ".join(
+        [
+            "curl", "-u", shlex.quote(f"{sim.account_sid}:{sim.auth_token}"), "-X", "POST", shlex.quote(messages),
+            "--data-urlencode", shlex.quote("To=+15558675310"),
+            "--data-urlencode", shlex.quote("From=+15005550006"),
+            "--data-urlencode", shlex.quote("Body=Hello from the simulator"),
+        ]
+    )
+    print(f"Twilio simulator listening on {sim.base_url}", file=out)
+    print(f"Account SID: {sim.account_sid}", file=out)
+    print(f"Auth token:  {sim.auth_token}", file=out)
+    print(f"Try: {curl}", file=out)
+    print("Press Ctrl-C to stop.", file=out)
+    out.flush()
+
+
+def run(args: argparse.Namespace, *, stop: threading.Event | None = None, out: TextIO | None = None) -> int:
+    """Serve until interrupted (or until ``stop`` is set); returns the exit status."""
+    out = out or sys.stdout
+    sim = Simulator(
+        host=args.host,
+        port=args.port,
+        accounts={args.account_sid: args.auth_token},
+        state_path=args.state,
+        latency_ms=args.latency,
+        rate_limit=args.rate_limit,
+        fail_rate=args.fail_rate,
+        drop_rate=args.drop_rate,
+        seed=args.seed,
+        log_requests=True,
+    )
+    try:
+        sim.start()
+    except OSError as error:
+        print(f"twilio-lua simulate: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
+        return 1
+    _banner(sim, out)
+    waiter = stop or threading.Event()
+    try:
+        # Event.wait with a timeout keeps the main thread responsive to Ctrl-C on every platform.
+        while not waiter.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        print("Stopping the simulator.", file=out)
+    finally:
+        sim.stop()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m adapter.simulator", description="Local Twilio REST API simulator")
+    add_arguments(parser)
+    return run(parser.parse_args(argv))

@@ -1,0 +1,131 @@
+"""Twilio v2010 list paging: PageSize/Page/PageToken in, the page envelope out.
+
+Page tokens follow Twilio's shape (``PA<sid>``: the page after that record, ``PB<sid>``: the page
+before it). They anchor on a record rather than an offset, so resources created while a client is
+walking pages do not shift or duplicate what it sees. Clients must treat them as opaque; a token
+that no longer resolves (its record was deleted) falls back to the plain ``Page`` offset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Generic, Mapping, Sequence, TypeVar
+from urllib.parse import urlencode
+
+from .errors import TwilioError
+
+__all__ = [
+    "DEFAULT_PAGE_SIZE",
+    "Entry",
+    "MAX_PAGE_SIZE",
+    "Page",
+    "PageRequest",
+    "envelope",
+    "parse_page_request",
+    "select_page",
+]
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 1000
+
+T = TypeVar("T")
+SortKey = tuple[float, int]
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    page: int = 0
+    page_size: int = DEFAULT_PAGE_SIZE
+    token: str | None = None
+
+
+@dataclass(frozen=True)
+class Entry(Generic[T]):
+    """A listable item with the key it is ordered by (newest first = descending key)."""
+
+    key: SortKey
+    sid: str
+    item: T
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    entries: list[Entry[T]]
+    page: int
+    page_size: int
+    has_next: bool
+
+
+def _integer(args: Mapping[str, str], name: str, default: int) -> int:
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise TwilioError(400, detail=f"{name} must be an integer, got {raw!r}") from None
+
+
+def parse_page_request(args: Mapping[str, str]) -> PageRequest:
+    # Out-of-range sizes are clamped, not rejected: the SDK sends PageSize=limit for
+    # list(limit=N), and N may exceed Twilio's 1000 cap.
+    size = min(max(_integer(args, "PageSize", DEFAULT_PAGE_SIZE), 1), MAX_PAGE_SIZE)
+    page = max(_integer(args, "Page", 0), 0)
+    return PageRequest(page=page, page_size=size, token=args.get("PageToken") or None)
+
+
+def select_page(
+    entries: Sequence[Entry[T]], request: PageRequest, key_of: Callable[[str], SortKey | None]
+) -> Page[T]:
+    """Pick the requested page from ``entries`` (already filtered, newest first)."""
+    size = request.page_size
+    anchor = key_of(request.token[2:]) if request.token and request.token[:2] in ("PA", "PB") else None
+    if anchor is not None and request.token is not None and request.token.startswith("PB"):
+        newer = [e for e in entries if e.key > anchor]
+        start = max(len(newer) - size, 0)
+    elif anchor is not None:
+        start = sum(1 for e in entries if e.key >= anchor)
+    else:
+        start = request.page * size
+    chosen = list(entries[start : start + size])
+    return Page(entries=chosen, page=request.page, page_size=size, has_next=start + size < len(entries))
+
+
+def _uri(path: str, params: list[tuple[str, str]]) -> str:
+    return f"{path}?{urlencode(params)}"
+
+
+def envelope(
+    path: str,
+    filters: list[tuple[str, str]],
+    items_key: str,
+    page: Page[Any],
+    request: PageRequest,
+    items: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The list response body, with the filters carried into every page link as Twilio does."""
+    base = [*filters, ("PageSize", str(page.page_size))]
+    here = [*base, ("Page", str(page.page))]
+    if request.token:
+        here.append(("PageToken", request.token))
+    next_uri = None
+    if page.has_next and page.entries:
+        next_uri = _uri(path, [*base, ("Page", str(page.page + 1)), ("PageToken", "PA" + page.entries[-1].sid)])
+    previous_uri = None
+    if page.page > 0:
+        previous = [*base, ("Page", str(page.page - 1))]
+        if page.entries:
+            previous.append(("PageToken", "PB" + page.entries[0].sid))
+        previous_uri = _uri(path, previous)
+    start = page.page * page.page_size
+    return {
+        items_key: items,
+        "end": start + max(len(items) - 1, 0),
+        "first_page_uri": _uri(path, [*base, ("Page", "0")]),
+        "next_page_uri": next_uri,
+        "page": page.page,
+        "page_size": page.page_size,
+        "previous_page_uri": previous_uri,
+        "start": start,
+        "uri": _uri(path, here),
+    }

@@ -1,0 +1,327 @@
+"""HTTP face of the simulator: werkzeug routing, Basic auth, fault injection, request recording,
+and the ``Simulator`` that serves it all from a background thread."""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Callable, Iterable
+
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
+
+from .clock import Clock
+from .errors import TwilioError, error_body
+from .faults import Fault, FaultInjector
+from .lifecycle import Timings
+from .service import Service
+from .store import open_store
+
+__all__ = [
+    "RecordedRequest",
+    "SimulatorApp",
+    "Simulator",
+    "TEST_ACCOUNT_SID",
+    "TEST_AUTH_TOKEN",
+]
+
+# Built-in credentials of the simulator's default account. They only open this local simulator
+# (no real Twilio account has them), so they are deliberately public.
+TEST_ACCOUNT_SID = "AC" + "51a1a70f" * 4
+TEST_AUTH_TOKEN = "7e57" * 8
+
+_ACCOUNT = "/2010-04-01/Accounts/<account_sid>"
+
+# (rule, kind, scope): the collection scope answers GET=list / POST=create, the instance scope
+# GET=fetch / DELETE=delete. Methods not listed answer 405 like Twilio's 20004.
+_ROUTES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    (f"{_ACCOUNT}/Calls.json", "calls", "collection", ("GET", "POST")),
+    (f"{_ACCOUNT}/Calls/<sid>.json", "calls", "instance", ("GET", "DELETE")),
+    (f"{_ACCOUNT}/Messages.json", "messages", "collection", ("GET", "POST")),
+    (f"{_ACCOUNT}/Messages/<sid>.json", "messages", "instance", ("GET", "DELETE")),
+    (f"{_ACCOUNT}/Messages/<parent_sid>/Media.json", "media", "collection", ("GET",)),
+    (f"{_ACCOUNT}/Messages/<parent_sid>/Media/<sid>.json", "media", "instance", ("GET", "DELETE")),
+)
+
+_URL_MAP = Map(
+    [Rule(path, endpoint=(kind, scope), methods=list(methods)) for path, kind, scope, methods in _ROUTES],
+    merge_slashes=False,
+)
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request as the simulator saw it. ``status`` is None when the connection was dropped."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    form: MultiDict[str, str]
+    username: str | None
+    status: int | None
+    dropped: bool = False
+    at: float = field(default_factory=time.time)
+
+
+class _Dropped(Exception):
+    """Raised inside the app to abandon a request without answering it."""
+
+
+class SimulatorApp:
+    """The WSGI application (usable in-process with ``werkzeug.test.Client``)."""
+
+    def __init__(
+        self,
+        service: Service,
+        accounts: dict[str, str],
+        api_keys: dict[str, tuple[str, str]],
+        faults: FaultInjector,
+    ) -> None:
+        self.service = service
+        self.accounts = accounts
+        self.api_keys = api_keys
+        self.faults = faults
+        self._requests: list[RecordedRequest] = []
+        self._requests_lock = threading.Lock()
+
+    # -- recording ---------------------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        with self._requests_lock:
+            return list(self._requests)
+
+    def clear_requests(self) -> None:
+        with self._requests_lock:
+            self._requests.clear()
+
+    def _record(self, request: Request, status: int | None, dropped: bool = False) -> None:
+        auth = request.authorization
+        entry = RecordedRequest(
+            method=request.method,
+            path=request.path,
+            query=request.args.to_dict(flat=True),
+            form=ImmutableMultiDict(request.form),
+            username=auth.username if auth is not None else None,
+            status=status,
+            dropped=dropped,
+        )
+        with self._requests_lock:
+            self._requests.append(entry)
+
+    # -- WSGI --------------------------------------------------------------------------------
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        request = Request(environ)
+        request.form  # noqa: B018 - read the whole body first: a "drop" happens after the request arrived
+        try:
+            response = self._respond(request)
+        except _Dropped:
+            self._record(request, None, dropped=True)
+            _abort_connection(environ)
+            # A ConnectionError is what werkzeug's server treats as "client went away": it logs
+            # nothing and, crucially, writes no 500 onto the socket we just closed.
+            raise ConnectionAbortedError("simulated dropped connection") from None
+        self._record(request, response.status_code)
+        return response(environ, start_response)
+
+    def _respond(self, request: Request) -> Response:
+        self.faults.delay()
+        verdict = self.faults.judge()
+        if verdict.fault is Fault.DROP:
+            raise _Dropped
+        if verdict.fault is Fault.THROTTLE:
+            response = _json(error_body(20429, "Too Many Requests", 429), 429)
+            response.headers["Retry-After"] = str(verdict.retry_after)
+            return response
+        if verdict.fault is Fault.FAIL:
+            return _json(error_body(20503, "Service unavailable", 503), 503)
+        try:
+            return self._dispatch(request)
+        except TwilioError as error:
+            response = _json(error.body(), error.status)
+            if error.status == 401:
+                response.headers["WWW-Authenticate"] = 'Basic realm="Twilio API"'
+            return response
+        except Exception:  # a simulator bug must still look like a Twilio 500, not kill the socket
+            logging.getLogger(__name__).exception("simulator failed on %s %s", request.method, request.path)
+            return _json(error_body(20500, "Internal Server Error", 500), 500)
+
+    def _dispatch(self, request: Request) -> Response:
+        adapter = _URL_MAP.bind_to_environ(request.environ)
+        not_allowed = False
+        try:
+            (kind, scope), values = adapter.match()
+        except MethodNotAllowed:
+            not_allowed = True
+            (kind, scope), values = adapter.match(method="GET")
+        except (NotFound, HTTPException):
+            raise TwilioError(20404, 404, path=request.path) from None
+        account_sid = values["account_sid"]
+        self._authenticate(request, account_sid)
+        if not_allowed:
+            raise TwilioError(20004, 405)
+        sid, parent = values.get("sid"), values.get("parent_sid")
+        path = request.path
+        service = self.service
+        if scope == "collection" and request.method == "POST":
+            return _json(service.create(kind, account_sid, request.form), 201)
+        if scope == "collection":
+            return _json(service.list(kind, account_sid, request.args, path, parent))
+        if request.method == "DELETE":
+            service.delete(kind, account_sid, sid, path, parent)
+            return Response(status=204)
+        return _json(service.fetch(kind, account_sid, sid, path, parent))
+
+    def _authenticate(self, request: Request, account_sid: str) -> None:
+        auth = request.authorization
+        owner = None
+        if auth is not None and auth.type == "basic" and auth.username and auth.password is not None:
+            if auth.username in self.accounts:
+                if _same(self.accounts[auth.username], auth.password):
+                    owner = auth.username
+            elif auth.username in self.api_keys:
+                key_account, secret = self.api_keys[auth.username]
+                if _same(secret, auth.password):
+                    owner = key_account
+        # Valid credentials for another account are as good as none: Twilio answers 20003 too.
+        if owner is None or owner != account_sid:
+            raise TwilioError(20003, 401)
+
+
+def _same(expected: str, given: str) -> bool:
+    return secrets.compare_digest(expected.encode(), given.encode())
+
+
+def _json(body: dict[str, Any], status: int = 200) -> Response:
+    return Response(json.dumps(body), status=status, content_type="application/json; charset=utf-8")
+
+
+def _abort_connection(environ: dict[str, Any]) -> None:
+    sock = environ.get("werkzeug.socket")
+    if sock is None:  # in-process test client: there is no socket to close
+        return
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+class _QuietHandler(WSGIRequestHandler):
+    # Tests fire hundreds of requests; per-request access lines would drown their output.
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
+class Simulator:
+    """A local stand-in for Twilio's REST API v2010 (Calls, Messages, Media).
+
+    ``with Simulator() as sim:`` starts it on a free port; point clients at ``sim.base_url`` with
+    ``sim.account_sid`` / ``sim.auth_token``.
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        accounts: dict[str, str] | None = None,
+        clock: Clock | None = None,
+        state_path: str | Path | None = None,
+        latency_ms: float = 0,
+        rate_limit: float | None = None,
+        fail_rate: float = 0.0,
+        drop_rate: float = 0.0,
+        seed: int | None = None,
+        *,
+        timings: Timings | None = None,
+        api_keys: dict[str, tuple[str, str]] | None = None,
+        log_requests: bool = False,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.accounts: dict[str, str] = dict(accounts) if accounts else {TEST_ACCOUNT_SID: TEST_AUTH_TOKEN}
+        self.api_keys: dict[str, tuple[str, str]] = dict(api_keys or {})
+        self.clock = clock or Clock()
+        self.state_path = state_path
+        self.store = open_store(state_path)
+        self.service = Service(self.store, self.clock, timings)
+        self.faults = FaultInjector(latency_ms, rate_limit, fail_rate, drop_rate, seed)
+        self.wsgi_app = SimulatorApp(self.service, self.accounts, self.api_keys, self.faults)
+        self.log_requests = log_requests
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def account_sid(self) -> str:
+        return next(iter(self.accounts))
+
+    @property
+    def auth_token(self) -> str:
+        return self.accounts[self.account_sid]
+
+    @property
+    def base_url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the simulator is not running; call start() first")
+        return f"http://{self.host}:{self._server.server_port}"
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Snapshot of every request received so far, oldest first (dropped ones included)."""
+        return self.wsgi_app.requests
+
+    def clear_requests(self) -> None:
+        self.wsgi_app.clear_requests()
+
+    def add_api_key(self, account_sid: str | None = None) -> tuple[str, str]:
+        """Register a new API key (``SK...``) for an account; returns (key sid, secret)."""
+        owner = account_sid or self.account_sid
+        if owner not in self.accounts:
+            raise KeyError(f"unknown account {owner}")
+        key_sid, secret = "SK" + secrets.token_hex(16), secrets.token_hex(16)
+        self.api_keys[key_sid] = (owner, secret)
+        return key_sid, secret
+
+    def start(self) -> Simulator:
+        if self._server is not None:
+            return self
+        handler = WSGIRequestHandler if self.log_requests else _QuietHandler
+        server = make_server(self.host, self.port, self.wsgi_app, threaded=True, request_handler=handler)
+        # Handler threads must not keep the interpreter alive after the test/CLI is done.
+        server.daemon_threads = True
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, name="twilio-simulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+        self.store.close()
+
+    def __enter__(self) -> Simulator:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        where = self.base_url if self._server is not None else "stopped"
+        return f"<Simulator {where} account={self.account_sid}>"
