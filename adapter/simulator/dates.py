@@ -74,7 +74,9 @@ def parse_filter_date(text: str) -> DateBound | None:
     except ValueError:
         moment = None
     if moment is None:
-        moment = _parse_us_style(text)
+        us_style = _parse_us_style(text)
+        if us_style is not None:
+            return us_style
     if moment is None:
         try:
             moment = parsedate_to_datetime(text)
@@ -85,7 +87,7 @@ def parse_filter_date(text: str) -> DateBound | None:
     return DateBound(moment.astimezone(timezone.utc), day_only=False)
 
 
-def _parse_us_style(text: str) -> datetime | None:
+def _parse_us_style(text: str) -> DateBound | None:
     found = _US_STYLE.match(text)
     if not found:
         return None
@@ -93,10 +95,11 @@ def _parse_us_style(text: str) -> datetime | None:
     if zone not in _ZONES:
         return None
     try:
-        return datetime(
+        moment = datetime(
             int(found["y"]), int(found["m"]), int(found["d"]),
             int(found["H"] or 0), int(found["M"] or 0), int(found["S"] or 0),
             tzinfo=timezone(timedelta(hours=_ZONES[zone])),
         )
     except ValueError:
         return None
+    return DateBound(moment.astimezone(timezone.utc), day_only=found["H"] is None)

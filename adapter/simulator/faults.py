@@ -20,6 +20,9 @@ __all__ = ["Fault", "FaultInjector", "Verdict"]
 
 class Fault(Enum):
     DROP = "drop"  # read the request, then close the connection without answering
+    # Process the request (a message really is created), then close without answering: the
+    # ambiguous failure that makes blind POST retries send duplicates.
+    DROP_RESPONSE = "drop-response"
     FAIL = "fail"  # 503 with a Twilio error body
     THROTTLE = "throttle"  # 429 with Retry-After
 
@@ -50,13 +53,15 @@ class FaultInjector:
         self.rate_limit = rate_limit
         self.fail_rate = fail_rate
         self.drop_rate = drop_rate
+        # Whether random drops (drop_rate) happen after the request was processed rather than before.
+        self.drop_after_processing = False
         self._random = random.Random(seed)
         self._lock = threading.Lock()
         self._admitted: deque[float] = deque()
         self._scripted: deque[Fault] = deque()
 
-    def drop_next(self, count: int = 1) -> None:
-        self._script(Fault.DROP, count)
+    def drop_next(self, count: int = 1, *, after_processing: bool = False) -> None:
+        self._script(Fault.DROP_RESPONSE if after_processing else Fault.DROP, count)
 
     def fail_next(self, count: int = 1) -> None:
         self._script(Fault.FAIL, count)
@@ -79,7 +84,7 @@ class FaultInjector:
                 fault = self._scripted.popleft()
                 return Verdict(fault, retry_after=1 if fault is Fault.THROTTLE else 0)
             if self.drop_rate and self._random.random() < self.drop_rate:
-                return Verdict(Fault.DROP)
+                return Verdict(Fault.DROP_RESPONSE if self.drop_after_processing else Fault.DROP)
             throttled = self._throttle()
             if throttled:
                 return throttled

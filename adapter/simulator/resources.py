@@ -22,15 +22,16 @@ __all__ = [
     "API_VERSION",
     "CALL_SUBRESOURCES",
     "account_path",
+    "call_price",
     "call_resource",
     "content_type_for",
     "format_number",
     "media_resource",
-    "message_resource",
     "message_price",
+    "message_resource",
     "new_sid",
     "num_segments",
-    "call_price",
+    "phone_number_sid",
 ]
 
 API_VERSION = "2010-04-01"

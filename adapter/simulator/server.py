@@ -140,12 +140,18 @@ class SimulatorApp:
         verdict = self.faults.judge()
         if verdict.fault is Fault.DROP:
             raise _Dropped
+        if verdict.fault is Fault.DROP_RESPONSE:
+            self._handle(request)
+            raise _Dropped
         if verdict.fault is Fault.THROTTLE:
             response = _json(error_body(20429, "Too Many Requests", 429), 429)
             response.headers["Retry-After"] = str(verdict.retry_after)
             return response
         if verdict.fault is Fault.FAIL:
             return _json(error_body(20503, "Service unavailable", 503), 503)
+        return self._handle(request)
+
+    def _handle(self, request: Request) -> Response:
         try:
             return self._dispatch(request)
         except TwilioError as error:

@@ -16,7 +16,6 @@ from .errors import TwilioError
 from .lifecycle import CALL_FINAL, MESSAGE_FINAL, Timings, call_timeline, message_timeline
 from .paging import Entry, envelope, parse_page_request, select_page
 from .resources import (
-    account_path,
     call_resource,
     content_type_for,
     media_resource,
@@ -271,10 +270,3 @@ class Service:
             self.store.delete(spec.name, account_sid, sid)
             if spec.children:
                 self.store.delete_children(spec.children, sid)
-
-    @staticmethod
-    def collection_path(kind: str, account_sid: str, parent_sid: str | None = None) -> str:
-        spec = KINDS[kind]
-        if spec.parent:
-            return f"{account_path(account_sid)}/{KINDS[spec.parent].collection}/{parent_sid}/{spec.collection}.json"
-        return f"{account_path(account_sid)}/{spec.collection}.json"

@@ -15,12 +15,15 @@ from .errors import TwilioError
 __all__ = [
     "CALL_FROM_ERRORS",
     "CALL_TO_ERRORS",
-    "MESSAGE_FROM_ERRORS",
-    "MESSAGE_TO_ERRORS",
     "MAX_BODY",
     "MAX_MEDIA",
+    "MESSAGE_FROM_ERRORS",
+    "MESSAGE_TO_ERRORS",
+    "SEND_AT_MAX_SECONDS",
+    "SEND_AT_MIN_SECONDS",
     "check_call",
     "check_message",
+    "check_schedule",
     "is_e164",
     "parse_send_at",
 ]
