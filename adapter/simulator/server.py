@@ -306,7 +306,10 @@ class Simulator:
         # Handler threads must not keep the interpreter alive after the test/CLI is done.
         server.daemon_threads = True
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="twilio-simulator", daemon=True)
+        # stop() waits up to one poll interval; werkzeug's 0.5 s default would dominate test runs.
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.02}, name="twilio-simulator", daemon=True
+        )
         self._thread.start()
         return self
 
