@@ -10,7 +10,8 @@ __all__ = ["Outcome", "RetryPolicy"]
 
 # What went wrong with one attempt. ``connect_failed`` means the request provably never reached the server
 # (refused, DNS failure, connect timeout); ``connection_lost`` and ``read_timeout`` mean it may have.
-Outcome = Literal["status", "connect_failed", "connection_lost", "read_timeout"]
+# ``unusable`` (an oversized answer, a malformed URL) is never retried: asking again cannot help.
+Outcome = Literal["status", "connect_failed", "connection_lost", "read_timeout", "unusable"]
 
 
 @dataclass(frozen=True)

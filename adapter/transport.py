@@ -177,16 +177,20 @@ def _classify(exc: BaseException) -> _Failure:
     server decides what may be retried, so that a POST is never sent twice."""
     if isinstance(exc, _TooLarge):
         error = TwilioError("api", f"Twilio's response was larger than the {exc.limit}-byte limit", status=502)
-        return _Failure("connection_lost", error)
+        return _Failure("unusable", error)  # asking again would bring the same oversized answer
     if isinstance(exc, requests.ConnectTimeout):
         return _Failure("connect_failed", TwilioError("timeout", "Timed out connecting to Twilio"))
-    if isinstance(exc, (requests.ReadTimeout, urllib3.exceptions.ReadTimeoutError)):
+    if isinstance(exc, (requests.ReadTimeout, urllib3.exceptions.ReadTimeoutError)) or (
+        # A read timeout while streaming the body arrives as ConnectionError(ReadTimeoutError).
+        isinstance(exc, requests.ConnectionError) and exc.args
+        and isinstance(exc.args[0], urllib3.exceptions.ReadTimeoutError)
+    ):
         return _Failure("read_timeout", TwilioError("timeout", "Twilio did not answer in time"))
     if isinstance(exc, requests.ConnectionError) and _never_connected(exc):
         return _Failure("connect_failed", TwilioError("network", "Could not connect to Twilio"))
     if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
                         requests.exceptions.InvalidSchema)):
-        return _Failure("connect_failed", TwilioError("config", "The base URL is not a valid http(s) URL"))
+        return _Failure("unusable", TwilioError("config", "The base URL is not a valid http(s) URL"))
     return _Failure("connection_lost", TwilioError("network", "The connection to Twilio was lost"))
 
 

@@ -1,0 +1,68 @@
+"""Shared fixtures for the reliability suite: a scripted fault server, a fast retry policy, dispatchers."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from adapter import Dispatcher
+from adapter.retry import RetryPolicy
+from adapter.spec import default_spec
+
+from .faultserver import FaultServer
+
+ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
+# A token that cannot appear by accident anywhere else, so finding it anywhere is a leak.
+AUTH_TOKEN = "f00dfeed" + "5ec12e7a" * 3
+MESSAGE_SID = "SM" + "b" * 32
+CALL_SID = "CA" + "c" * 32
+MEDIA_SID = "ME" + "d" * 32
+
+SEND = {"To": "+15551234567", "From": "+15557654321", "Body": "disk full on db-1"}
+FETCH = {"MessageSid": MESSAGE_SID}
+
+
+def fast_policy(**changes: Any) -> RetryPolicy:
+    """The spec's policy (same rules) with tiny waits, so retries cost milliseconds."""
+    base = {"backoff_initial": 0.001, "backoff_max": 0.004, "retry_after_max": 0.05, "total_seconds": 10.0}
+    base.update(changes)
+    return RetryPolicy.from_spec(default_spec().retry_policy, **base)
+
+
+@pytest.fixture
+def server() -> Iterator[FaultServer]:
+    with FaultServer() as running:
+        yield running
+
+
+@pytest.fixture
+def make_dispatcher() -> Iterator[Callable[..., Dispatcher]]:
+    made: list[Dispatcher] = []
+
+    def make(base_url: str, **options: Any) -> Dispatcher:
+        options.setdefault("retry_policy", fast_policy())
+        options.setdefault("timeout", (2.0, 2.0))
+        dispatcher = Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=base_url, **options)
+        made.append(dispatcher)
+        return dispatcher
+
+    yield make
+    for dispatcher in made:
+        dispatcher.close()
+
+
+@pytest.fixture
+def dispatcher(server: FaultServer, make_dispatcher: Callable[..., Dispatcher]) -> Dispatcher:
+    return make_dispatcher(server.base_url)
+
+
+@pytest.fixture(autouse=True)
+def _no_stray_threads() -> Iterator[None]:
+    """Every test must leave no non-daemon thread behind (a host would hang on exit)."""
+    before = {t.ident for t in threading.enumerate()}
+    yield
+    leaked = [t for t in threading.enumerate() if t.ident not in before and t.is_alive() and not t.daemon]
+    assert not leaked, f"non-daemon threads left running: {leaked}"
