@@ -140,7 +140,27 @@ def _annotation(arg: ArgumentSpec) -> Any:
     if arg.type == "boolean":
         return bool
     before = [BeforeValidator(_object_as_json)] if arg.accept_object else []
-    return Annotated[str, *before, Field(pattern=arg.pattern, max_length=arg.max_length)]  # type: ignore[misc]
+    pattern = _end_anchored(arg.pattern) if arg.pattern else None
+    return Annotated[str, *before, Field(pattern=pattern, max_length=arg.max_length)]  # type: ignore[misc]
+
+
+def _end_anchored(pattern: str) -> str:
+    """Give ``$`` its JSON Schema meaning, the end of the value. In Python's ``re`` it also matches before a
+    trailing newline, which would let ``CA...\\n`` or ``+1555...\\n`` through."""
+    out, escaped, in_class = [], False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "$" and not in_class:
+            char = r"\Z"
+        out.append(char)
+    return "".join(out)
 
 
 def _one_as_list(value: Any) -> Any:
