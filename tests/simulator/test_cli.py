@@ -1,0 +1,102 @@
+"""The ``simulate`` command: in-process via ``run`` and as ``python -m adapter.simulator``."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from adapter.simulator import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN
+from adapter.simulator import cli
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    cli.add_arguments(parser)
+    return parser.parse_args(argv)
+
+
+def test_defaults() -> None:
+    args = parse([])
+    assert (args.host, args.port, args.account_sid, args.auth_token) == ("127.0.0.1", 8765, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN)
+    assert (args.state, args.latency, args.rate_limit, args.fail_rate, args.drop_rate, args.seed) == (None, 0, None, 0.0, 0.0, None)
+
+
+def test_all_flags() -> None:
+    args = parse(
+        ["--host", "0.0.0.0", "--port", "9000", "--account-sid", "AC" + "b" * 32, "--auth-token", "tok",
+         "--state", "s.db", "--latency", "25", "--rate-limit", "5", "--fail-rate", "0.1", "--drop-rate", "0.2",
+         "--seed", "7"]
+    )
+    assert (args.host, args.port, args.account_sid, args.auth_token, args.state) == ("0.0.0.0", 9000, "AC" + "b" * 32, "tok", "s.db")
+    assert (args.latency, args.rate_limit, args.fail_rate, args.drop_rate, args.seed) == (25, 5, 0.1, 0.2, 7)
+
+
+@pytest.mark.parametrize("argv", [["--account-sid", "ACnope"], ["--fail-rate", "2"], ["--drop-rate", "-1"], ["--port", "x"]])
+def test_bad_flags(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        parse(argv)
+    assert caught.value.code == 2
+
+
+def test_run_serves_until_stopped(tmp_path: Path) -> None:
+    args = parse(["--port", "0", "--account-sid", "AC" + "c" * 32, "--auth-token", "secret", "--state", str(tmp_path / "s.db")])
+    out = io.StringIO()
+    stop = threading.Event()
+    result: list[int] = []
+    thread = threading.Thread(target=lambda: result.append(cli.run(args, stop=stop, out=out)))
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while "Ctrl-C" not in out.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        banner = out.getvalue()
+        url = re.search(r"listening on (http://\S+)", banner)
+        assert url is not None, banner
+        assert "Account SID: AC" + "c" * 32 in banner and "Auth token:  secret" in banner
+        assert "curl -u" in banner and "Messages.json" in banner
+        response = requests.post(
+            f"{url.group(1)}/2010-04-01/Accounts/AC{'c' * 32}/Messages.json",
+            data={"To": "+15558675310", "From": "+15005550006", "Body": "cli"}, auth=("AC" + "c" * 32, "secret"), timeout=10,
+        )
+        assert response.status_code == 201
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert result == [0]
+    assert (tmp_path / "s.db").exists()
+
+
+def test_python_dash_m_exits_zero_on_ctrl_c() -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "adapter.simulator", "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO,
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        url = re.search(r"listening on (http://\S+)", first)
+        assert url is not None, first + (process.stderr.read() if process.poll() is not None else "")
+        response = requests.get(
+            f"{url.group(1)}/2010-04-01/Accounts/{TEST_ACCOUNT_SID}/Calls.json", auth=(TEST_ACCOUNT_SID, TEST_AUTH_TOKEN), timeout=10
+        )
+        assert response.status_code == 200
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
