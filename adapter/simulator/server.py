@@ -279,7 +279,8 @@ class Simulator:
     def base_url(self) -> str:
         if self._server is None:
             raise RuntimeError("the simulator is not running; call start() first")
-        return f"http://{self.host}:{self._server.server_port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self._server.server_port}"
 
     @property
     def requests(self) -> list[RecordedRequest]:

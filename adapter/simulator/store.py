@@ -123,9 +123,17 @@ class SqliteStore:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
-        # One connection shared by the server's threads; the lock serialises use of it.
-        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
-        self._db.executescript(_SCHEMA)
+        self._connection: sqlite3.Connection | None = None
+        with self._lock:
+            self._db.executescript(_SCHEMA)
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        # One connection shared by the server's threads (callers hold the lock). It is reopened on
+        # demand so a simulator can be stopped and started again on the same file.
+        if self._connection is None:
+            self._connection = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+        return self._connection
 
     @staticmethod
     def _from_row(row: tuple[Any, ...]) -> Record:
@@ -175,7 +183,9 @@ class SqliteStore:
 
     def close(self) -> None:
         with self._lock:
-            self._db.close()
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
 
 
 def open_store(state_path: str | Path | None) -> MemoryStore | SqliteStore:

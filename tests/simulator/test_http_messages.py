@@ -5,13 +5,15 @@ from __future__ import annotations
 import threading
 
 import pytest
+import requests
 
 from adapter.simulator import Clock, Simulator, Timings
 
 from .conftest import Api, Schemas
 
 
-def error_of(response) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def error_of(response: requests.Response) -> tuple[int, int]:
+    """(HTTP status, Twilio code) of an error response, after checking its shape is Twilio's."""
     body = response.json()
     assert body["more_info"] == f"https://www.twilio.com/docs/errors/{body['code']}"
     assert body["status"] == response.status_code

@@ -42,3 +42,15 @@ def test_memory_is_the_default(clock: Clock) -> None:
         Api(first).send_sms()
     with Simulator(clock=clock) as second:
         assert Api(second).get("Messages.json").json()["messages"] == []
+
+
+def test_stop_and_start_again(tmp_path: Path, clock: Clock) -> None:
+    sim = Simulator(clock=clock, state_path=tmp_path / "state.db")
+    sim.start()
+    sid = Api(sim).send_sms()["sid"]
+    sim.stop()
+    sim.start()
+    try:
+        assert Api(sim).get(f"Messages/{sid}.json").status_code == 200
+    finally:
+        sim.stop()
