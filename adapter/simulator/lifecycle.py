@@ -13,8 +13,8 @@ from typing import Any, Sequence
 __all__ = [
     "CALL_FINAL",
     "MESSAGE_FINAL",
-    "Timings",
     "Timeline",
+    "Timings",
     "call_timeline",
     "message_timeline",
     "reached",

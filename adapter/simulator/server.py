@@ -29,8 +29,8 @@ from .store import open_store
 
 __all__ = [
     "RecordedRequest",
-    "SimulatorApp",
     "Simulator",
+    "SimulatorApp",
     "TEST_ACCOUNT_SID",
     "TEST_AUTH_TOKEN",
 ]

@@ -28,7 +28,7 @@ from .resources import (
 from .store import Record, Store
 from .validation import check_call, check_message, check_schedule, is_e164
 
-__all__ = ["KINDS", "Filter", "Kind", "Service"]
+__all__ = ["Filter", "KINDS", "Kind", "Service"]
 
 _CALL_STATUSES = frozenset({"queued", "ringing", "in-progress", "completed", "busy", "failed", "no-answer", "canceled"})
 
