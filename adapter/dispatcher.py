@@ -33,6 +33,7 @@ DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 
 _ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
 _API_KEY_SID = re.compile(r"^SK[0-9a-fA-F]{32}$")
+_HOST_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 _CREDENTIAL_ARGS = frozenset({"AccountSid", "AuthToken"})
 
 
@@ -70,9 +71,9 @@ class Dispatcher:
         auth_token = auth_token or env.get("TWILIO_AUTH_TOKEN") or None
         api_key = api_key or env.get("TWILIO_API_KEY") or None
         api_secret = api_secret or env.get("TWILIO_API_SECRET") or None
-        if self.account_sid is not None and not _ACCOUNT_SID.match(self.account_sid):
+        if self.account_sid is not None and not _ACCOUNT_SID.fullmatch(self.account_sid):
             raise TwilioError("config", "The Account SID must be AC followed by 32 hexadecimal digits")
-        if api_key is not None and not _API_KEY_SID.match(api_key):
+        if api_key is not None and not _API_KEY_SID.fullmatch(api_key):
             raise TwilioError("config", "The API key must be SK followed by 32 hexadecimal digits")
         if (api_key is None) != (api_secret is None):
             raise TwilioError("config", "An API key needs its secret, and a secret its API key")
@@ -217,11 +218,18 @@ def _basic(username: str, password: str) -> str:
 
 def _base_url(base_url: str | None, edge: str | None, region: str | None) -> str:
     if base_url is None:
+        for label in (edge, region):
+            # Each is one DNS label: anything else could point the credentials at a host that is not Twilio's.
+            if label and not _HOST_LABEL.fullmatch(label):
+                raise TwilioError("config", "The edge and region must be single host-name labels such as sydney, au1")
         if edge or region:
             parts = [p for p in ("api", edge, region or ("us1" if edge else None)) if p]
             return "https://" + ".".join(parts) + ".twilio.com"
         return DEFAULT_BASE_URL
-    split = urlsplit(base_url)
+    try:
+        split = urlsplit(base_url)
+    except ValueError:  # e.g. an unclosed [IPv6] bracket
+        split = urlsplit("")
     if split.scheme not in ("http", "https") or not split.netloc or split.query or split.fragment:
         raise TwilioError("config", "base_url must be an absolute http(s) URL such as https://api.twilio.com")
     return base_url.rstrip("/")
