@@ -1,0 +1,145 @@
+"""Plain data across the Lua boundary, in both directions, without ever handing Lua a Python object.
+
+Lua to Python (:func:`to_python`): our own walker, because lupa has none. A table is a list when its keys
+are exactly 1..n, otherwise a dict (an empty table is an empty dict); whole numbers become ``int``; strings
+must be UTF-8. Functions, coroutines, userdata and host objects are refused, and so are tables nested deeper
+than ``max_depth`` (which is also how cycles are caught) or holding more than ``max_nodes`` values.
+
+Python to Lua (:func:`to_lua`): a fresh JSON-like copy goes through ``table_from(recursive=True)``. The copy
+matters: lupa mis-converts shared sub-objects (lupa issue #297) and, with ``encoding=None``, would hand Lua a
+wrapped Python ``str``. JSON ``null`` becomes ``nil``: the key is absent from its table (and a null inside an
+array leaves a hole; Twilio sends none).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+__all__ = ["DEFAULT_MAX_DEPTH", "ConversionError", "LuaTypeFn", "fresh", "to_lua", "to_python"]
+
+DEFAULT_MAX_DEPTH = 32
+DEFAULT_MAX_NODES = 100_000
+
+LuaTypeFn = Callable[[Any], "str | None"]
+
+
+class ConversionError(ValueError):
+    """A Lua value that is not plain data. ``path`` names where it was found (``MediaUrl[2]``, ``a.b``)."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"{path or '(value)'} {problem}")
+        self.path = path or "(value)"
+        self.problem = problem
+
+
+def to_python(
+    value: Any,
+    lua_type: LuaTypeFn,
+    *,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    path: str = "",
+) -> Any:
+    """Convert a value received from Lua into ``dict`` / ``list`` / ``str`` / ``int`` / ``float`` / ``bool``
+    / ``None``. ``lua_type`` must come from the runtime's own lupa module. Raises :class:`ConversionError`."""
+    walker = _Walker(lua_type, max_depth, max_nodes)
+    return walker.walk(value, path, 0)
+
+
+class _Walker:
+    def __init__(self, lua_type: LuaTypeFn, max_depth: int, max_nodes: int) -> None:
+        self.lua_type = lua_type
+        self.max_depth = max_depth
+        self.nodes_left = max_nodes
+        self.max_nodes = max_nodes
+
+    def walk(self, value: Any, path: str, depth: int) -> Any:
+        self.nodes_left -= 1
+        if self.nodes_left < 0:
+            raise ConversionError(path, f"is part of a table with more than {self.max_nodes} values")
+        if value is None or isinstance(value, bool) or isinstance(value, int):
+            return value
+        if isinstance(value, float):
+            # Lua 5.1 has only doubles: 30 arrives as 30.0 from some engines and means the integer 30.
+            return int(value) if math.isfinite(value) and value.is_integer() else value
+        if isinstance(value, str):
+            return value
+        if isinstance(value, bytes):
+            try:
+                return value.decode("utf-8")
+            except UnicodeDecodeError:
+                raise ConversionError(path, "is not valid UTF-8 text") from None
+        kind = self.lua_type(value)
+        if kind == "table":
+            return self.table(value, path, depth)
+        if kind in ("function", "thread", "userdata"):
+            what = {"function": "a function", "thread": "a coroutine", "userdata": "a userdata value"}[kind]
+            raise ConversionError(path, f"is {what}; only strings, numbers, booleans and tables can be passed")
+        raise ConversionError(path, "is not a Lua value that can be passed")
+
+    def table(self, table: Any, path: str, depth: int) -> Any:
+        if depth >= self.max_depth:
+            raise ConversionError(path, f"is nested more than {self.max_depth} tables deep (or contains itself)")
+        entries: dict[Any, Any] = {}
+        numeric = True
+        for raw_key, raw_value in table.items():
+            key = self.key(raw_key, path)
+            if not (isinstance(key, int) and not isinstance(key, bool)):
+                numeric = False
+            entries[key] = raw_value
+        n = len(entries)
+        if n and numeric and all(k in entries for k in range(1, n + 1)):
+            return [self.walk(entries[i], f"{path}[{i}]", depth + 1) for i in range(1, n + 1)]
+        out: dict[str, Any] = {}
+        for key, raw_value in entries.items():
+            name = str(key)
+            child = f"{path}.{name}" if path else name
+            out[name] = self.walk(raw_value, child, depth + 1)
+        return out
+
+    def key(self, key: Any, path: str) -> Any:
+        if isinstance(key, bytes):
+            try:
+                return key.decode("utf-8")
+            except UnicodeDecodeError:
+                raise ConversionError(path, "has a key that is not valid UTF-8 text") from None
+        if isinstance(key, str) or (isinstance(key, int) and not isinstance(key, bool)):
+            return key
+        if isinstance(key, float) and math.isfinite(key):
+            return int(key) if key.is_integer() else key
+        raise ConversionError(path, "has a key that is not a string or a number")
+
+
+def fresh(value: Any, *, encode: bool, depth: int = 0) -> Any:
+    """A JSON-like copy that shares no sub-object, with ``None`` dropped from mappings and strings encoded
+    to UTF-8 bytes when the runtime has ``encoding=None``. Raises ``TypeError`` for anything else."""
+    if depth > 100:
+        raise TypeError("the value is nested too deeply (or contains itself)")
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogatepass") if encode else value
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value) if encode else bytes(value).decode("utf-8", "replace")
+    if isinstance(value, Mapping):
+        out = {}
+        for key, item in value.items():
+            if item is None:
+                continue
+            if not isinstance(key, (str, bytes, int, float)) or isinstance(key, bool):
+                raise TypeError(f"cannot pass a {type(key).__name__} key to Lua")
+            out[fresh(key, encode=encode, depth=depth + 1)] = fresh(item, encode=encode, depth=depth + 1)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [fresh(item, encode=encode, depth=depth + 1) for item in value]
+    raise TypeError(f"cannot pass a {type(value).__name__} to Lua; use dict, list, str, int, float, bool or None")
+
+
+def to_lua(runtime: Any, value: Any, *, encode: bool) -> Any:
+    """A Lua value for ``value``: a real (nested, 1-based) table for a dict or list, bytes or str for text."""
+    copy = fresh(value, encode=encode)
+    if isinstance(copy, (dict, list)):
+        return runtime.table_from(copy, recursive=True)
+    return copy

@@ -1,0 +1,71 @@
+"""The exceptions a host sees when a Lua script fails (never what a script sees: operations return error
+objects to Lua and never raise)."""
+
+from __future__ import annotations
+
+__all__ = [
+    "LuaInstructionLimitError",
+    "LuaLimitError",
+    "LuaMemoryLimitError",
+    "LuaResultError",
+    "LuaRuntimeError",
+    "LuaScriptError",
+    "LuaSyntaxError",
+    "LuaTimeLimitError",
+]
+
+
+class LuaScriptError(Exception):
+    """A script that did not complete. ``kind`` names the reason; ``chunk`` is the script's chunk name.
+
+    Messages hold the Lua error text only (``chunk:line: message``), never a Python traceback or a host path.
+    """
+
+    kind = "script"
+
+    def __init__(self, message: str, *, chunk: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.chunk = chunk
+
+
+class LuaSyntaxError(LuaScriptError):
+    """The source did not compile (or was precompiled bytecode, which is refused)."""
+
+    kind = "syntax"
+
+
+class LuaRuntimeError(LuaScriptError):
+    """The script raised a Lua error (``error()``, a failed ``assert``, indexing nil, a stack overflow...)."""
+
+    kind = "runtime"
+
+
+class LuaResultError(LuaScriptError):
+    """The script completed but returned something that is not plain data (a function, a cyclic table...)."""
+
+    kind = "result"
+
+
+class LuaLimitError(LuaScriptError):
+    """The script was stopped by one of the host's limits."""
+
+    kind = "limit"
+
+
+class LuaInstructionLimitError(LuaLimitError):
+    """The script ran more Lua instructions than ``instruction_limit``."""
+
+    kind = "instruction_limit"
+
+
+class LuaTimeLimitError(LuaLimitError):
+    """The script spent more than ``time_limit`` seconds in Lua (time in Twilio calls is not counted)."""
+
+    kind = "time_limit"
+
+
+class LuaMemoryLimitError(LuaLimitError):
+    """The script needed more than ``memory_limit`` bytes of Lua memory."""
+
+    kind = "memory_limit"

@@ -1,0 +1,325 @@
+"""``LuaHost``: a ready sandbox in which untrusted Lua scripts call Twilio.
+
+One LuaHost owns one lupa runtime (Lua 5.1 semantics: LuaJIT 2.1 by default, PUC Lua 5.1 as the fallback)
+prepared by ``lua/sandbox.lua``. Each run gets a fresh whitelisted environment; a debug hook enforces the
+instruction and time budgets; lupa's allocator enforces the memory limit. After a memory failure the
+runtime is rebuilt before the next run, because LuaJIT and Lua 5.1 are not reliable after one.
+
+A runtime serves one thread at a time, so ``run`` holds a lock: for parallel scripts use one LuaHost per
+worker thread (they may share one Dispatcher, which is thread-safe).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .lua_bridge import Bridge, install, lua_module
+from .lua_convert import ConversionError, to_lua, to_python
+from .lua_errors import (
+    LuaInstructionLimitError,
+    LuaMemoryLimitError,
+    LuaResultError,
+    LuaRuntimeError,
+    LuaScriptError,
+    LuaSyntaxError,
+    LuaTimeLimitError,
+)
+
+__all__ = [
+    "DEFAULT_INSTRUCTION_LIMIT",
+    "DEFAULT_MEMORY_LIMIT",
+    "DEFAULT_PATTERN_INPUT_LIMIT",
+    "DEFAULT_TIME_LIMIT",
+    "ENGINES",
+    "LuaHost",
+    "LuaRun",
+]
+
+#: Engines with the Lua 5.1 semantics of scripts from hosted platforms (see docs/lua.md for why not 5.2+).
+ENGINES = ("luajit21", "lua51")
+DEFAULT_MEMORY_LIMIT = 64 * 1024 * 1024
+#: About 0.1 s of LuaJIT's interpreter; a few thousand ordinary script lines use well under 1%.
+DEFAULT_INSTRUCTION_LIMIT = 50_000_000
+#: Seconds spent in Lua itself (time waiting on Twilio is not counted); catches loops of costly C calls.
+DEFAULT_TIME_LIMIT = 10.0
+DEFAULT_PATTERN_INPUT_LIMIT = 64 * 1024
+# Worst-case steps allowed to one string.find/match/gmatch/gsub (about 0.6 s of C on the measuring machine).
+_PATTERN_COST_LIMIT = 1e8
+_RESULT_MAX_NODES = 1_000_000
+_NO_MEMORY = b"not enough memory"
+
+
+@dataclass
+class LuaRun:
+    """What a run produced: the first return value and the captured globals, as plain Python."""
+
+    value: Any
+    globals: dict[str, Any] = field(default_factory=dict)
+
+
+def _deny_get(obj: Any, name: Any) -> Any:
+    raise AttributeError("Python objects are not accessible from Lua")
+
+
+def _deny_set(obj: Any, name: Any, value: Any) -> None:
+    raise AttributeError("Python objects are not accessible from Lua")
+
+
+def _stderr_print(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+class LuaHost:
+    """A sandbox for untrusted scripts, with the ``Twilio`` table installed.
+
+    ``allow_credential_override`` None inherits the dispatcher's setting; False makes scripts that pass
+    AccountSid/AuthToken get a validation error object (True cannot loosen a dispatcher that forbids them).
+    ``print`` receives each line a script prints (default: standard error).
+    """
+
+    def __init__(
+        self,
+        dispatcher: Any,
+        *,
+        engine: str = "luajit21",
+        memory_limit: int = DEFAULT_MEMORY_LIMIT,
+        instruction_limit: int = DEFAULT_INSTRUCTION_LIMIT,
+        time_limit: float | None = DEFAULT_TIME_LIMIT,
+        pattern_input_limit: int = DEFAULT_PATTERN_INPUT_LIMIT,
+        allow_credential_override: bool | None = None,
+        print: Callable[[str], Any] | None = None,  # noqa: A002 - the name scripts know
+        name: str = "Twilio",
+    ) -> None:
+        if engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+        if memory_limit < 1024 * 1024:
+            raise ValueError("memory_limit must be at least 1 MiB")
+        if instruction_limit < 1000:
+            raise ValueError("instruction_limit must be at least 1000")
+        self.dispatcher = dispatcher
+        self.engine = engine
+        self.memory_limit = int(memory_limit)
+        self.instruction_limit = int(instruction_limit)
+        self.time_limit = time_limit
+        self.pattern_input_limit = int(pattern_input_limit)
+        inherited = bool(getattr(dispatcher, "allow_credential_override", True))
+        self.allow_credential_override = inherited if allow_credential_override is None else (
+            allow_credential_override and inherited
+        )
+        self.name = name
+        self._print = print or _stderr_print
+        self._module = importlib.import_module(f"lupa.{engine}")
+        self._lock = threading.Lock()
+        self._runtime: Any = None
+        self._interrupt: BaseException | None = None
+        self._started = 0.0
+        self._paused = 0.0
+        self.runtimes_built = 0
+
+    # Public API
+
+    def run(self, source: str | bytes, *, name: str | None = None, globals: Mapping[str, Any] | None = None) -> Any:
+        """Run a script; return its first return value as plain Python (dict/list/str/int/float/bool/None).
+
+        ``globals`` adds host values (converted to Lua tables) to the script's fresh environment.
+        Raises a :class:`~adapter.lua_errors.LuaScriptError` subclass when the script fails."""
+        return self.execute(source, name=name, globals=globals).value
+
+    def run_file(self, path: str | Path, *, globals: Mapping[str, Any] | None = None) -> Any:
+        """Run a script file (its chunk name is the file's name, without the directory). Raises ``OSError``
+        when it cannot be read."""
+        path = Path(path)
+        return self.execute(path.read_bytes(), name=path.name, globals=globals).value
+
+    def execute(
+        self,
+        source: str | bytes,
+        *,
+        name: str | None = None,
+        globals: Mapping[str, Any] | None = None,
+        capture: Iterable[str] = (),
+    ) -> LuaRun:
+        """Like :meth:`run`, also returning the globals named in ``capture`` as they were at the end (for
+        example the ``response`` table of a platform endpoint script)."""
+        code = source.encode("utf-8") if isinstance(source, str) else bytes(source)
+        chunk = name or "script"
+        with self._lock:
+            if self._runtime is None:
+                self._build()
+            try:
+                return self._execute(code, chunk, globals or {}, tuple(capture))
+            finally:
+                self._after_run()
+
+    # Runtime construction
+
+    def _build(self) -> None:
+        runtime = self._module.LuaRuntime(
+            encoding=None,
+            register_eval=False,
+            register_builtins=False,
+            unpack_returned_tuples=False,
+            max_memory=self.memory_limit,
+            attribute_handlers=(_deny_get, _deny_set),
+        )
+        bridge = Bridge(
+            runtime,
+            self.dispatcher,
+            lua_type=self._module.lua_type,
+            encode=True,
+            allow_credential_override=self.allow_credential_override,
+            on_pause=self._pause,
+            on_interrupt=self._interrupted,
+        )
+        twilio = install(runtime, bridge, list(self.dispatcher.spec.operations), encode=True)
+        sandbox = runtime.execute(lua_module("sandbox").encode(), name="=twilio-lua/sandbox")
+        config = runtime.table_from({
+            b"print": self._lua_print,
+            b"clock": self._script_time,
+            b"input_limit": self.pattern_input_limit,
+            b"cost_limit": _PATTERN_COST_LIMIT,
+            b"rep_limit": max(1024, self.memory_limit // 4),
+            b"load_with_env": self.engine != "lua51",
+            b"per_coroutine_hooks": self.engine == "lua51",
+        })
+        sandbox.init(config, twilio)
+        self._sandbox = sandbox
+        self._state = sandbox.state
+        self._sethook = sandbox.sethook
+        self._pcall = sandbox.pcall
+        self._collect = sandbox.collectgarbage
+        self._runtime = runtime
+        self.runtimes_built += 1
+
+    # One run
+
+    def _execute(self, code: bytes, chunk: str, host_globals: Mapping[str, Any], capture: tuple[str, ...]) -> LuaRun:
+        runtime = self._runtime
+        extras = runtime.table()
+        limit = runtime.get_max_memory()
+        runtime.set_max_memory(0)  # host data is built outside the script's budget, like results
+        try:
+            for key, value in host_globals.items():
+                if not isinstance(key, str):
+                    raise TypeError("globals must be keyed by name (str)")
+                extras[key.encode()] = to_lua(runtime, value, encode=True)
+        finally:
+            runtime.set_max_memory(limit)
+        env = self._sandbox.prepare(extras)
+        compiled = self._sandbox.compile(code, b"=" + chunk.encode("utf-8", "replace"), env)
+        fn, err = compiled if isinstance(compiled, tuple) else (compiled, None)
+        if fn is None:
+            raise LuaSyntaxError(_message(err), chunk=chunk)
+
+        self._interrupt = None
+        self._started, self._paused = time.monotonic(), 0.0
+        self._sandbox.arm(self.instruction_limit, self.time_limit if self.time_limit else False)
+        try:
+            outcome = self._pcall(fn)
+        except self._module.LuaMemoryError:
+            outcome = (False, _NO_MEMORY)
+        except self._module.LuaError as exc:  # lupa failed converting a result back
+            outcome = (False, str(exc).encode())
+        finally:
+            self._sethook()  # a C function called from Python: no instruction runs, so no hook fires
+        results = outcome if isinstance(outcome, tuple) else (outcome,)
+
+        killed = self._state[b"killed"]
+        if self._interrupt is not None:
+            interrupt, self._interrupt = self._interrupt, None
+            raise interrupt
+        if killed == b"instructions":
+            raise LuaInstructionLimitError(
+                f"{chunk}: instruction limit exceeded ({self.instruction_limit} Lua instructions)", chunk=chunk
+            )
+        if killed == b"time":
+            raise LuaTimeLimitError(f"{chunk}: time limit exceeded ({self.time_limit} s in Lua)", chunk=chunk)
+        if not results[0]:
+            error = results[1] if len(results) > 1 else None
+            if self._state[b"memory"] or error == _NO_MEMORY:
+                self._runtime = None  # LuaJIT / Lua 5.1 need a fresh runtime after running out of memory
+                raise LuaMemoryLimitError(
+                    f"{chunk}: memory limit exceeded ({self.memory_limit} bytes)", chunk=chunk
+                )
+            raise LuaRuntimeError(self._error_text(error, chunk), chunk=chunk)
+
+        value = results[1] if len(results) > 1 else None
+        try:
+            converted = to_python(value, self._module.lua_type, max_nodes=_RESULT_MAX_NODES)
+            captured = {
+                name: to_python(env[name.encode()], self._module.lua_type, max_nodes=_RESULT_MAX_NODES, path=name)
+                for name in capture
+            }
+        except ConversionError as exc:
+            raise LuaResultError(f"{chunk}: the script's result {exc}", chunk=chunk) from None
+        return LuaRun(converted, captured)
+
+    def _error_text(self, error: Any, chunk: str) -> str:
+        if isinstance(error, (bytes, str)):
+            return _message(error)
+        try:
+            data = to_python(error, self._module.lua_type, max_nodes=10_000)
+        except ConversionError:
+            data = None
+        if isinstance(data, dict) and isinstance(data.get("error"), str):
+            return f"{chunk}: {data['error']}"
+        shown = json.dumps(data, ensure_ascii=False, default=str) if data is not None else "a non-string value"
+        return f"{chunk}: error({shown})"
+
+    def _after_run(self) -> None:
+        runtime = self._runtime
+        if runtime is None:
+            return
+        # LuaJIT has no emergency collection: garbage left by a big script could make the next one fail
+        # at the limit, so collect when the heap is more than half full.
+        used = runtime.get_memory_used() or 0
+        if used > self.memory_limit // 2:
+            try:
+                self._collect(b"collect")
+            except self._module.LuaError:
+                self._runtime = None
+
+    # Callbacks from Lua: they must never raise.
+
+    def _pause(self, seconds: float) -> None:
+        self._paused += seconds
+
+    def _script_time(self) -> float:
+        return time.monotonic() - self._started - self._paused
+
+    def _interrupted(self, exc: BaseException) -> None:
+        self._interrupt = exc
+        try:
+            self._state[b"abort"] = True
+        except Exception:  # noqa: BLE001 - the hook also sees _interrupt through the next check
+            pass
+
+    def _lua_print(self, text: Any) -> None:
+        started = time.monotonic()
+        try:
+            self._print(text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text))
+        except Exception:  # noqa: BLE001 - a broken print callable must not reach Lua
+            import logging
+
+            logging.getLogger("adapter").exception("the LuaHost print callable failed")
+        except BaseException as exc:  # noqa: BLE001
+            self._interrupted(exc)
+        finally:
+            self._paused += time.monotonic() - started
+
+    def __repr__(self) -> str:
+        return f"LuaHost(engine={self.engine!r}, memory_limit={self.memory_limit}, dispatcher={self.dispatcher!r})"
+
+
+def _message(error: Any) -> str:
+    text = error.decode("utf-8", "replace") if isinstance(error, bytes) else str(error)
+    # pcall gives no traceback, but lupa's own errors carry one.
+    return text.split("\nstack traceback:", 1)[0]

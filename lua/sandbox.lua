@@ -1,0 +1,509 @@
+--- The sandbox for untrusted scripts: a fresh whitelisted environment per run, an instruction and time
+-- budget enforced by a debug hook, and a string library whose C functions cannot run unbounded.
+--
+-- adapter/lua_sandbox.py runs this chunk once per runtime, before any untrusted code, in the runtime's
+-- real global environment. It captures what it needs (debug.sethook, load, setfenv...) as upvalues; scripts
+-- get fresh environments built by `prepare` and can reach none of it. Everything a script can reach that
+-- outlives a run (the string metatable, the operation closures, these wrappers) is read-only or protected.
+-- @module sandbox
+
+local M = {}
+
+local _G = _G
+local type, pairs, next, select, tostring, error = type, pairs, next, select, tostring, error
+local pcall, xpcall, unpack, rawset = pcall, xpcall, unpack, rawset
+local setmetatable, getmetatable = setmetatable, getmetatable
+local getfenv, setfenv, loadstring, load = getfenv, setfenv, loadstring, load
+local str_byte, str_find, str_match, str_gmatch, str_gsub, str_rep, str_format =
+  string.byte, string.find, string.match, string.gmatch, string.gsub, string.rep, string.format
+local concat = table.concat
+local min = math.min
+local co_create, co_resume, co_status = coroutine.create, coroutine.resume, coroutine.status
+local os_date = os.date
+local sethook = debug.sethook
+local raw_getmetatable = debug.getmetatable
+local collectgarbage = collectgarbage
+
+--- Instructions between two budget checks: the hook costs ~4% at this rate.
+local HOOK_EVERY = 1000
+local NO_MEMORY = "not enough memory"
+local MESSAGES = {
+  instructions = "instruction limit exceeded",
+  time = "time limit exceeded",
+  interrupted = "interrupted by the host",
+}
+
+--- State shared with the host, which reads it after each run (and sets `abort`).
+M.state = { killed = false, memory = false, abort = false }
+local state = M.state
+
+-- Configuration, set by `init`.
+local host_print, script_time
+local budget, time_limit = 0, false
+local input_limit, cost_limit, rep_limit = 65536, 1e8, 16777216
+local load_with_env = true
+local per_coroutine_hooks = false
+local twilio_proto
+local used = 0
+local current_env
+
+local count_hook, kill_hook
+
+--- Stop the script: from now on every instruction raises, so `pcall` loops cannot swallow the stop.
+-- @tparam string kind "instructions", "time" or "interrupted"
+local function stop(kind)
+  state.killed = kind
+  sethook(kill_hook, "", 1)
+  error(MESSAGES[kind], 0)
+end
+
+kill_hook = function()
+  error(MESSAGES[state.killed] or MESSAGES.instructions, 0)
+end
+
+count_hook = function()
+  used = used + HOOK_EVERY
+  if state.killed then
+    return stop(state.killed)
+  end
+  if state.abort then
+    return stop("interrupted")
+  end
+  if used > budget then
+    return stop("instructions")
+  end
+  if time_limit and script_time() > time_limit then
+    return stop("time")
+  end
+end
+
+--- Install the budget hook on a coroutine (PUC Lua 5.1 keeps hooks per coroutine; LuaJIT's are global).
+-- @param co a coroutine
+local function hook_coroutine(co)
+  if state.killed then
+    sethook(co, kill_hook, "", 1)
+  else
+    sethook(co, count_hook, "", HOOK_EVERY)
+  end
+end
+
+--- Re-raise what a script may not catch: memory exhaustion and a stop.
+-- @tparam boolean ok the first result of pcall/xpcall/coroutine.resume
+-- @return all of the arguments, when they may go back to the script
+local function uncatchable(ok, ...)
+  if not ok then
+    if state.killed then
+      error(MESSAGES[state.killed], 0)
+    end
+    if (...) == NO_MEMORY then
+      state.memory = true
+      error(NO_MEMORY, 0)
+    end
+  end
+  return ok, ...
+end
+
+local function safe_pcall(f, ...)
+  return uncatchable(pcall(f, ...))
+end
+
+local function safe_xpcall(f, handler, ...)
+  return uncatchable(xpcall(f, handler, ...))
+end
+
+local function safe_create(f)
+  local co = co_create(f)
+  -- Only where hooks are per coroutine: on LuaJIT, setting one would restart the global hook's count,
+  -- and a loop creating coroutines would then never be counted.
+  if per_coroutine_hooks then
+    hook_coroutine(co)
+  end
+  return co
+end
+
+local function safe_resume(co, ...)
+  return uncatchable(co_resume(co, ...))
+end
+
+local function wrap_results(ok, ...)
+  if not ok then
+    error((...), 0)
+  end
+  return ...
+end
+
+local function safe_wrap(f)
+  local co = safe_create(f)
+  return function(...)
+    return wrap_results(safe_resume(co, ...))
+  end
+end
+
+--- Skip a `[set]` in a pattern.
+-- @tparam string p the pattern
+-- @tparam number i the index of `[`
+-- @treturn number the index after the closing `]`
+local function skip_set(p, i)
+  local len = #p
+  i = i + 1
+  if str_byte(p, i) == 94 then i = i + 1 end -- ^
+  if str_byte(p, i) == 93 then i = i + 1 end -- a leading ] is a literal
+  while i <= len do
+    local c = str_byte(p, i)
+    if c == 37 then
+      i = i + 2
+    elseif c == 93 then
+      return i + 1
+    else
+      i = i + 1
+    end
+  end
+  return i
+end
+
+--- Worst-case work of Lua's backtracking matcher for pattern `p` on `n` bytes: every unbounded quantifier,
+-- %b and back reference may try every remaining position, so the work grows like binomial(n + k, k).
+-- @tparam string p the pattern
+-- @tparam number n the subject's length
+-- @treturn number the estimate (about 1.6e8 per second of C time on the machine it was measured on)
+local function pattern_cost(p, n)
+  local i, len = 1, #p
+  local wild, optional, anchored = 0, 0, false
+  if str_byte(p, 1) == 94 then
+    anchored, i = true, 2
+  end
+  while i <= len do
+    local c = str_byte(p, i)
+    local single = true
+    if c == 37 then -- %
+      local d = str_byte(p, i + 1)
+      if d == 98 then -- %bxy
+        wild, i, single = wild + 1, i + 4, false
+      elseif d == 102 then -- %f[set]
+        i, single = skip_set(p, i + 2), false
+      elseif d and d >= 48 and d <= 57 then -- back reference
+        wild, i, single = wild + 1, i + 2, false
+      else
+        i = i + 2
+      end
+    elseif c == 91 then -- [
+      i = skip_set(p, i)
+    elseif c == 40 or c == 41 then -- ( )
+      i, single = i + 1, false
+    else
+      i = i + 1
+    end
+    if single then
+      local q = str_byte(p, i)
+      if q == 42 or q == 43 or q == 45 then -- * + -
+        wild, i = wild + 1, i + 1
+      elseif q == 63 then -- ?
+        optional, i = optional + 1, i + 1
+      end
+    end
+  end
+  local k = wild + (anchored and 0 or 1)
+  local cost = 2 ^ min(optional, 60)
+  for j = 1, k do
+    cost = cost * (n + j) / j
+  end
+  return cost + n
+end
+
+--- Refuse a pattern call whose C matcher could run for long, as it cannot be interrupted.
+-- @tparam string fname the function's name, for the message
+-- @param s the subject
+-- @param p the pattern
+-- @param plain true for a plain find
+local function check_pattern(fname, s, p, plain)
+  if type(s) == "number" then s = tostring(s) end
+  if type(p) == "number" then p = tostring(p) end
+  if type(s) ~= "string" or type(p) ~= "string" then
+    return -- the real function reports the bad argument
+  end
+  if #s > input_limit then
+    error(str_format("%s: the subject is %d bytes long; this host allows at most %d", fname, #s, input_limit), 3)
+  end
+  if #p > input_limit then
+    error(str_format("%s: the pattern is %d bytes long; this host allows at most %d", fname, #p, input_limit), 3)
+  end
+  if plain or not str_find(p, "[%^%$%*%+%?%.%(%)%[%]%%%-]") then
+    return -- a plain search: at most #s * #p byte comparisons, both capped above
+  end
+  if pattern_cost(p, #s) > cost_limit then
+    error(str_format(
+      "%s: this pattern could backtrack for too long on a %d-byte subject; use fewer * + - quantifiers "
+        .. "or anchors, or a shorter subject", fname, #s), 3)
+  end
+end
+
+local safe_string = {}
+for k, v in pairs(string) do
+  safe_string[k] = v
+end
+safe_string.dump = nil -- bytecode can crash the VM
+
+function safe_string.find(s, p, init, plain)
+  check_pattern("string.find", s, p, plain)
+  return str_find(s, p, init, plain)
+end
+
+function safe_string.match(s, p, init)
+  check_pattern("string.match", s, p, false)
+  return str_match(s, p, init)
+end
+
+function safe_string.gmatch(s, p)
+  check_pattern("string.gmatch", s, p, false)
+  return str_gmatch(s, p)
+end
+
+function safe_string.gsub(s, p, repl, n)
+  check_pattern("string.gsub", s, p, false)
+  return str_gsub(s, p, repl, n)
+end
+
+function safe_string.rep(s, n, sep)
+  if type(s) == "number" then s = tostring(s) end
+  if type(s) == "string" and type(n) == "number" and n > 0 then
+    local size = #s * n + (type(sep) == "string" and #sep * (n - 1) or 0)
+    if size > rep_limit then
+      error(str_format("string.rep: the result would be %.0f bytes; this host allows at most %d", size, rep_limit), 2)
+    end
+  end
+  return str_rep(s, n, sep)
+end
+
+--- Read-only view of a table: writes fail, and its metatable cannot be read or replaced.
+-- @tparam table t the table to show
+-- @tparam string what its name, for the error message
+-- @treturn table the view
+local function read_only(t, what)
+  return setmetatable({}, {
+    __index = t,
+    __newindex = function()
+      error(what .. " is read-only", 2)
+    end,
+    __metatable = false,
+  })
+end
+
+--- Shallow copy, so that a script changing its libraries changes nothing for the next script.
+-- @tparam table t
+-- @treturn table
+local function copy(t)
+  local out = {}
+  for k, v in pairs(t) do
+    out[k] = v
+  end
+  return out
+end
+
+--- Compile source text (never bytecode) into a function whose environment is `env`.
+-- @tparam string source the Lua source
+-- @tparam string chunkname the chunk name shown in error messages
+-- @tparam table env the environment
+-- @return the function, or nil and the error message
+local function compile(source, chunkname, env)
+  if type(source) ~= "string" then
+    return nil, "the source must be a string"
+  end
+  if str_byte(source, 1) == 27 then
+    return nil, "precompiled (binary) chunks are not allowed"
+  end
+  if load_with_env then
+    return load(source, chunkname, "t", env)
+  end
+  local fn, err = loadstring(source, chunkname)
+  if fn then
+    setfenv(fn, env)
+  end
+  return fn, err
+end
+M.compile = compile
+
+local function safe_loadstring(source, chunkname)
+  if chunkname ~= nil and type(chunkname) ~= "string" then
+    return nil, "the chunk name must be a string"
+  end
+  return compile(source, chunkname or "=(load)", current_env)
+end
+
+local function safe_load(chunk, chunkname, mode, env)
+  if type(chunk) == "function" then
+    local parts = {}
+    while true do
+      local piece = chunk()
+      if piece == nil or piece == "" then break end
+      if type(piece) ~= "string" then
+        return nil, "the reader function must return strings"
+      end
+      parts[#parts + 1] = piece
+    end
+    chunk = concat(parts)
+  end
+  if env ~= nil and type(env) ~= "table" then
+    return nil, "the environment must be a table"
+  end
+  if chunkname ~= nil and type(chunkname) ~= "string" then
+    return nil, "the chunk name must be a string"
+  end
+  -- The mode is ignored: only text is ever accepted.
+  return compile(chunk, chunkname or "=(load)", env or current_env)
+end
+
+--- getfenv that never hands out the host's environment.
+local function safe_getfenv(f)
+  if f == nil then f = 1 end
+  if type(f) == "number" then
+    if f == 0 then return current_env end
+    f = f + 1 -- skip this wrapper
+  end
+  local env = getfenv(f)
+  if env == _G then
+    error("getfenv: the environment of a host function is protected", 2)
+  end
+  return env
+end
+
+--- setfenv that cannot change a host function's environment.
+local function safe_setfenv(f, env)
+  if type(env) ~= "table" then
+    error("bad argument #2 to 'setfenv' (table expected)", 2)
+  end
+  if f == nil then f = 1 end
+  if type(f) == "number" then
+    if f == 0 then
+      error("setfenv: the thread's environment cannot be changed", 2)
+    end
+    f = f + 1
+  end
+  if getfenv(f) == _G then
+    error("setfenv: the environment of a host function is protected", 2)
+  end
+  local result = setfenv(f, env)
+  return result
+end
+
+local function safe_setmetatable(t, mt)
+  if type(mt) == "table" and mt.__gc ~= nil then
+    error("setmetatable: __gc is not allowed", 2)
+  end
+  return setmetatable(t, mt)
+end
+
+--- rawset on a table whose metatable is protected (`__metatable`) is refused: that is how read-only
+-- tables are made.
+local function safe_rawset(t, k, v)
+  if type(t) == "table" then
+    local mt = raw_getmetatable(t)
+    if mt ~= nil and mt.__metatable ~= nil then
+      error("rawset: this table is protected", 2)
+    end
+  end
+  return rawset(t, k, v)
+end
+
+local function safe_collectgarbage(opt)
+  if opt == "count" then
+    return collectgarbage("count")
+  end
+  error("collectgarbage: only \"count\" is available", 2)
+end
+
+local function safe_print(...)
+  local n = select("#", ...)
+  local parts = {}
+  for i = 1, n do
+    parts[i] = tostring((select(i, ...)))
+  end
+  host_print(concat(parts, "\t"))
+end
+
+local function safe_date(format, time)
+  if type(format) == "string" and #format > 256 then
+    error("os.date: the format is too long", 2)
+  end
+  return os_date(format, time)
+end
+
+local safe_coroutine = copy(coroutine)
+safe_coroutine.create = safe_create
+safe_coroutine.resume = safe_resume
+safe_coroutine.wrap = safe_wrap
+
+local safe_table = copy(table)
+safe_table.unpack = safe_table.unpack or unpack
+
+local safe_os = { time = os.time, clock = os.clock, date = safe_date, difftime = os.difftime }
+
+--- The functions every environment starts with (libraries are copied per run, see `prepare`).
+local BASE = {
+  assert = assert, error = error, ipairs = ipairs, next = next, pairs = pairs, pcall = safe_pcall,
+  print = safe_print, rawequal = rawequal, rawget = rawget, rawset = safe_rawset, select = select,
+  tonumber = tonumber, tostring = tostring, type = type, unpack = unpack, xpcall = safe_xpcall,
+  getmetatable = getmetatable, setmetatable = safe_setmetatable, getfenv = safe_getfenv,
+  setfenv = safe_setfenv, load = safe_load, loadstring = safe_loadstring,
+  collectgarbage = safe_collectgarbage, _VERSION = _VERSION,
+}
+
+--- Configure the sandbox; called once per runtime, before any script.
+-- @tparam table config `print` and `clock` host callables, `input_limit`, `cost_limit`, `rep_limit`,
+--   `load_with_env` (false on PUC Lua 5.1, whose load takes no environment), `per_coroutine_hooks`
+--   (true on PUC Lua, whose hooks belong to one coroutine)
+-- @tparam table twilio the prototype `Twilio` table, copied into each environment
+function M.init(config, twilio)
+  host_print = config.print
+  script_time = config.clock
+  input_limit = config.input_limit or input_limit
+  cost_limit = config.cost_limit or cost_limit
+  rep_limit = config.rep_limit or rep_limit
+  load_with_env = config.load_with_env ~= false
+  per_coroutine_hooks = config.per_coroutine_hooks == true
+  twilio_proto = twilio
+  if jit then
+    -- Compiled traces never call hooks: without this, `while true do end` could not be stopped.
+    jit.off()
+    jit.flush()
+  end
+  local string_mt = raw_getmetatable("")
+  string_mt.__index = read_only(safe_string, "the string library")
+  string_mt.__metatable = false
+end
+
+--- A fresh environment for one run.
+-- @tparam table extras host globals to add (they may replace the defaults)
+-- @treturn table the environment
+function M.prepare(extras)
+  local env = copy(BASE)
+  env.string = copy(safe_string)
+  env.table = copy(safe_table)
+  env.math = copy(math)
+  env.coroutine = copy(safe_coroutine)
+  env.os = copy(safe_os)
+  env.Twilio = copy(twilio_proto)
+  env._G = env
+  if extras then
+    for k, v in pairs(extras) do
+      env[k] = v
+    end
+  end
+  current_env = env
+  return env
+end
+
+--- Start the budget for one run; the host clears the hook afterwards by calling `M.sethook()`.
+-- @tparam number instructions the instruction budget
+-- @param seconds the time budget, or false
+function M.arm(instructions, seconds)
+  state.killed, state.memory, state.abort = false, false, false
+  used, budget, time_limit = 0, instructions, seconds
+  sethook(count_hook, "", HOOK_EVERY)
+end
+
+--- The host's handles on C functions it calls directly (no Lua instruction runs, so no hook fires).
+M.sethook = sethook
+M.pcall = pcall
+M.collectgarbage = collectgarbage
+
+return M
