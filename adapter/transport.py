@@ -132,7 +132,7 @@ class Transport:
                 content = self._read_body(resp)
             finally:
                 resp.close()
-        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever the HTTP stack (or a custom session) raises becomes ours
             raise _classify(exc) from exc
         return {"status": resp.status_code, "reason": resp.reason or "", "headers": resp.headers, "body": content}
 
@@ -173,8 +173,9 @@ class _TooLarge(OSError):
 
 
 def _classify(exc: BaseException) -> _Failure:
-    """The single place where foreign exceptions become ours. Whether the request may have reached the
-    server decides what may be retried, so that a POST is never sent twice."""
+    """The single place where foreign exceptions become ours (any exception an attempt raises comes here).
+    Whether the request may have reached the server decides what may be retried, so that a POST is never sent
+    twice; an exception nobody expected counts as a lost connection, which is never retried for a POST."""
     if isinstance(exc, _TooLarge):
         error = TwilioError("api", f"Twilio's response was larger than the {exc.limit}-byte limit", status=502)
         return _Failure("unusable", error)  # asking again would bring the same oversized answer
