@@ -1,0 +1,164 @@
+"""pages(), items() and next_page_args(): following Twilio's next_page_uri safely."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+import responses
+from responses import matchers
+
+from adapter import Dispatcher, TwilioError
+
+from .support import ACCOUNT_SID, BASE_URL, MESSAGE_SID, OTHER_ACCOUNT_SID, basic_auth, fixture, path_of, query_of
+
+MESSAGES = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
+MEDIA = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/{MESSAGE_SID}/Media.json"
+
+
+def page_of(name: str, key: str, n: int, sids: list[str], next_uri: str | None) -> dict[str, Any]:
+    page = fixture(name)
+    template = page[key][0]
+    page[key] = []
+    for sid in sids:
+        item = copy.deepcopy(template)
+        item["sid"] = sid
+        page[key].append(item)
+    page.update(page=n, start=n * 2, end=n * 2 + len(sids) - 1, next_page_uri=next_uri,
+                previous_page_uri=None if n == 0 else "/prev")
+    return page
+
+
+def three_message_pages(mocked: responses.RequestsMock) -> list[str]:
+    sids = [f"SM{i:032x}" for i in range(5)]
+    uri1 = f"{MESSAGES}?To=%2B15558675310&PageSize=2&Page=1&PageToken=PASM{1:032x}"
+    uri2 = f"{MESSAGES}?To=%2B15558675310&PageSize=2&Page=2&PageToken=PASM{3:032x}"
+    bodies = [
+        page_of("message_page.json", "messages", 0, sids[0:2], uri1),
+        page_of("message_page.json", "messages", 1, sids[2:4], uri2),
+        page_of("message_page.json", "messages", 2, sids[4:5], None),
+    ]
+    for query, body in zip(
+        [{"To": "+15558675310", "PageSize": "2"},
+         {"To": "+15558675310", "PageSize": "2", "Page": "1", "PageToken": f"PASM{1:032x}"},
+         {"To": "+15558675310", "PageSize": "2", "Page": "2", "PageToken": f"PASM{3:032x}"}],
+        bodies,
+    ):
+        mocked.add(responses.GET, BASE_URL + MESSAGES, json=body, match=[matchers.query_param_matcher(query)])
+    return sids
+
+
+def test_pages_follow_next_page_uri_and_stop_on_null(dispatcher: Dispatcher, mocked: responses.RequestsMock) -> None:
+    three_message_pages(mocked)
+    pages = list(dispatcher.pages("listMessage", {"To": "+15558675310", "PageSize": 2}))
+    assert [p["page"] for p in pages] == [0, 1, 2]
+    assert len(mocked.calls) == 3
+    assert query_of(mocked.calls[2].request) == {
+        "To": ["+15558675310"], "PageSize": ["2"], "Page": ["2"], "PageToken": [f"PASM{3:032x}"]}
+    assert all(path_of(c.request) == MESSAGES for c in mocked.calls)
+
+
+def test_items_yield_every_item_across_pages(dispatcher: Dispatcher, mocked: responses.RequestsMock) -> None:
+    sids = three_message_pages(mocked)
+    assert [m["sid"] for m in dispatcher.items("listMessage", {"To": "+15558675310", "PageSize": 2})] == sids
+
+
+def test_pages_are_fetched_lazily(dispatcher: Dispatcher, mocked: responses.RequestsMock) -> None:
+    three_message_pages(mocked)
+    items = dispatcher.items("listMessage", {"To": "+15558675310", "PageSize": 2})
+    next(items)
+    next(items)
+    assert len(mocked.calls) == 1
+    next(items)
+    assert len(mocked.calls) == 2
+
+
+def test_paging_keeps_path_and_credential_arguments(mocked: responses.RequestsMock) -> None:
+    d = Dispatcher(base_url=BASE_URL, environ={}, max_retries=0)  # credentials only per call
+    other_media = f"/2010-04-01/Accounts/{OTHER_ACCOUNT_SID}/Messages/{MESSAGE_SID}/Media.json"
+    first = page_of("media_page.json", "media_list", 0, ["ME" + "1" * 32], other_media + "?PageSize=1&Page=1&PageToken=PAx")
+    second = page_of("media_page.json", "media_list", 1, ["ME" + "2" * 32], None)
+    mocked.add(responses.GET, BASE_URL + other_media, json=first, match=[matchers.query_param_matcher({"PageSize": "1"})])
+    mocked.add(responses.GET, BASE_URL + other_media, json=second,
+               match=[matchers.query_param_matcher({"PageSize": "1", "Page": "1", "PageToken": "PAx"})])
+    args = {"MessageSid": MESSAGE_SID, "AccountSid": OTHER_ACCOUNT_SID, "AuthToken": "perCallTok3n", "PageSize": 1}
+    assert [m["sid"] for m in d.items("listMedia", args)] == ["ME" + "1" * 32, "ME" + "2" * 32]
+    assert [basic_auth(c.request) for c in mocked.calls] == [(OTHER_ACCOUNT_SID, "perCallTok3n")] * 2
+
+
+def test_items_of_an_empty_list(dispatcher: Dispatcher, mocked: responses.RequestsMock) -> None:
+    body = fixture("call_page.json")
+    body.update(calls=[], end=0)
+    mocked.add(responses.GET, f"{BASE_URL}/2010-04-01/Accounts/{ACCOUNT_SID}/Calls.json", json=body)
+    assert list(dispatcher.items("listCall")) == []
+
+
+def test_items_of_a_non_list_operation(dispatcher: Dispatcher) -> None:
+    with pytest.raises(TwilioError) as info:
+        list(dispatcher.items("getCall", {}))
+    assert info.value.type == "validation" and "getCall is not a list operation" in str(info.value)
+
+
+# --- next_page_args ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("page", [{"next_page_uri": None}, {}, {"next_page_uri": ""}])
+def test_next_page_args_on_the_last_page(dispatcher: Dispatcher, page: dict) -> None:
+    assert dispatcher.next_page_args("listMessage", {"PageSize": 2}, page) is None
+
+
+def test_next_page_args_take_only_query_arguments_from_the_uri(dispatcher: Dispatcher) -> None:
+    uri = (f"/2010-04-01/Accounts/{OTHER_ACCOUNT_SID}/Messages/MM{'f' * 32}/Media.json?PageSize=50&Page=1"
+           f"&PageToken=PAabc&AccountSid={OTHER_ACCOUNT_SID}&AuthToken=stolen&MessageSid=MM{'f' * 32}"
+           f"&Bogus=1&DateCreated%3E=2026-11-01")
+    args = dispatcher.next_page_args("listMedia", {"MessageSid": MESSAGE_SID, "PageSize": 5, "Extra": "x"},
+                                     {"next_page_uri": uri})
+    assert args == {"MessageSid": MESSAGE_SID, "PageSize": "50", "Page": "1", "PageToken": "PAabc",
+                    "DateCreated>": "2026-11-01"}
+
+
+def test_next_page_args_keep_the_callers_credentials(dispatcher: Dispatcher) -> None:
+    args = dispatcher.next_page_args(
+        "listCall", {"AccountSid": OTHER_ACCOUNT_SID, "AuthToken": "perCallTok3n", "Status": "busy"},
+        {"next_page_uri": "/x?Status=busy&Page=1&PageToken=PAq"})
+    assert args == {"AccountSid": OTHER_ACCOUNT_SID, "AuthToken": "perCallTok3n", "Status": "busy", "Page": "1",
+                    "PageToken": "PAq"}
+
+
+@pytest.mark.parametrize("uri", [
+    "https://evil.example/steal?Page=1&PageToken=PAx",
+    "//evil.example/2010-04-01/Accounts/ACx/Messages.json?Page=1&PageToken=PAx",
+    f"/2010-04-01/Accounts/{OTHER_ACCOUNT_SID}/Calls.json?Page=1&PageToken=PAx",
+    "/../../admin?Page=1&PageToken=PAx",
+])
+def test_a_malicious_next_page_uri_cannot_change_host_or_path(
+    dispatcher: Dispatcher, mocked: responses.RequestsMock, uri: str
+) -> None:
+    first = page_of("message_page.json", "messages", 0, ["SM" + "1" * 32], uri)
+    last = page_of("message_page.json", "messages", 1, ["SM" + "2" * 32], None)
+    mocked.add(responses.GET, BASE_URL + MESSAGES, json=first, match=[matchers.query_param_matcher({})])
+    mocked.add(responses.GET, BASE_URL + MESSAGES, json=last,
+               match=[matchers.query_param_matcher({"Page": "1", "PageToken": "PAx"})])
+    assert len(list(dispatcher.pages("listMessage"))) == 2
+    assert [c.request.url.split("?")[0] for c in mocked.calls] == [BASE_URL + MESSAGES] * 2
+    assert all(basic_auth(c.request)[0] == ACCOUNT_SID for c in mocked.calls)
+
+
+def test_a_next_page_uri_with_bad_values_is_validated(dispatcher: Dispatcher, mocked: responses.RequestsMock) -> None:
+    first = page_of("message_page.json", "messages", 0, ["SM" + "1" * 32], MESSAGES + "?Page=1&PageToken=..%2F..%2Fx")
+    mocked.add(responses.GET, BASE_URL + MESSAGES, json=first)
+    pages = dispatcher.pages("listMessage")
+    next(pages)
+    with pytest.raises(TwilioError) as info:
+        next(pages)
+    assert info.value.type == "validation" and info.value.details[0]["field"] == "PageToken"
+    assert len(mocked.calls) == 1
+
+
+def test_twilio_page_bodies_round_trip(dispatcher: Dispatcher, mocked: responses.RequestsMock) -> None:
+    body = fixture("message_page.json")
+    mocked.add(responses.GET, BASE_URL + MESSAGES, body=json.dumps(body))
+    page = dispatcher.listMessage(To="+15558675310", PageSize=2, **{"DateSent<": "2026-11-30"})
+    assert page == body and page["next_page_uri"] is None
+    assert dispatcher.next_page_args("listMessage", {}, page) is None
