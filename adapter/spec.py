@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import yaml
 
-__all__ = ["ArgumentSpec", "OperationSpec", "ServiceSpec", "load_spec", "default_spec"]
+__all__ = ["ArgumentSpec", "OperationSpec", "ServiceSpec", "build_spec", "default_spec", "load_spec"]
 
 Location = Literal["path", "query", "form", "credential"]
 

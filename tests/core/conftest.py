@@ -113,3 +113,13 @@ def closed_port() -> int:
     port = sock.getsockname()[1]
     sock.close()
     return port
+
+
+@pytest.fixture
+def http_server():
+    """A real HTTP server on 127.0.0.1 that records requests (for what `responses` cannot see)."""
+    from .loopback_http import LoopbackHTTP
+
+    server = LoopbackHTTP()
+    yield server
+    server.close()

@@ -1,0 +1,43 @@
+"""The public names are pinned: adding or removing one is a deliberate change to this list."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+import adapter
+
+CORE_MODULES = ["spec", "validation", "serialize", "transport", "retry", "parse", "errors", "dispatcher"]
+
+
+def test_package_all_is_pinned_and_sorted() -> None:
+    assert adapter.__all__ == ["Dispatcher", "TwilioError", "__version__"]
+    assert adapter.__all__ == sorted(adapter.__all__)
+    for name in adapter.__all__:
+        assert hasattr(adapter, name)
+    assert isinstance(adapter.__version__, str) and adapter.__version__.count(".") == 2
+
+
+@pytest.mark.parametrize("module", CORE_MODULES)
+def test_core_module_all_is_sorted_and_real(module: str) -> None:
+    mod = importlib.import_module(f"adapter.{module}")
+    names = mod.__all__
+    assert names == sorted(names), f"adapter.{module}.__all__ is not sorted"
+    assert len(names) == len(set(names))
+    for name in names:
+        assert hasattr(mod, name), f"adapter.{module}.__all__ names missing {name}"
+
+
+def test_core_module_all_pinned() -> None:
+    pinned = {
+        "spec": ["ArgumentSpec", "OperationSpec", "ServiceSpec", "build_spec", "default_spec", "load_spec"],
+        "validation": ["OperationValidator"],
+        "serialize": ["build_request", "wire_value"],
+        "transport": ["Transport"],
+        "retry": ["Outcome", "RetryPolicy"],
+        "parse": ["parse_response"],
+        "errors": ["ERROR_STATUS", "ErrorType", "TwilioError"],
+        "dispatcher": ["DEFAULT_BASE_URL", "Dispatcher"],
+    }
+    assert {m: importlib.import_module(f"adapter.{m}").__all__ for m in CORE_MODULES} == pinned
