@@ -217,7 +217,8 @@ class LuaHost:
         compiled = self._sandbox.compile(code, b"=" + chunk.encode("utf-8", "replace"), env)
         fn, err = compiled if isinstance(compiled, tuple) else (compiled, None)
         if fn is None:
-            raise LuaSyntaxError(_message(err), chunk=chunk)
+            text = _message(err)
+            raise LuaSyntaxError(text if text.startswith(chunk) else f"{chunk}: {text}", chunk=chunk)
 
         self._interrupt = None
         self._started, self._paused = time.monotonic(), 0.0
@@ -229,6 +230,9 @@ class LuaHost:
         except self._module.LuaError as exc:  # lupa failed converting a result back
             outcome = (False, str(exc).encode())
         finally:
+            # Every Lua API call lupa makes from here on is unprotected: at the memory limit one would abort
+            # the process ("PANIC: unprotected error"), so the limit is lifted until the next run.
+            runtime.set_max_memory(0)
             self._sethook()  # a C function called from Python: no instruction runs, so no hook fires
         results = outcome if isinstance(outcome, tuple) else (outcome,)
 
@@ -278,6 +282,7 @@ class LuaHost:
         runtime = self._runtime
         if runtime is None:
             return
+        runtime.set_max_memory(self.memory_limit)
         # LuaJIT has no emergency collection: garbage left by a big script could make the next one fail
         # at the limit, so collect when the heap is more than half full.
         used = runtime.get_memory_used() or 0

@@ -11,7 +11,7 @@ local M = {}
 
 local _G = _G
 local type, pairs, next, select, tostring, error = type, pairs, next, select, tostring, error
-local pcall, xpcall, unpack, rawset = pcall, xpcall, unpack, rawset
+local pcall, xpcall, unpack, rawset, ipairs = pcall, xpcall, unpack, rawset, ipairs
 local setmetatable, getmetatable = setmetatable, getmetatable
 local getfenv, setfenv, loadstring, load = getfenv, setfenv, loadstring, load
 local str_byte, str_find, str_match, str_gmatch, str_gsub, str_rep, str_format =
@@ -108,7 +108,15 @@ local function safe_pcall(f, ...)
 end
 
 local function safe_xpcall(f, handler, ...)
-  return uncatchable(xpcall(f, handler, ...))
+  -- A stop is raised inside the hook, where further hooks are off: the script's handler must not run
+  -- then, or an endless handler could never be stopped.
+  local function guarded(e)
+    if state.killed or e == NO_MEMORY then
+      return e
+    end
+    return handler(e)
+  end
+  return uncatchable(xpcall(f, guarded, ...))
 end
 
 local function safe_create(f)
@@ -237,30 +245,55 @@ local function check_pattern(fname, s, p, plain)
   end
 end
 
+--- Check the time budget after a C call whose cost grows with its input: the hook only runs between
+-- instructions, so a loop of a few costly calls would otherwise go far past the time limit.
+-- @return its arguments
+local function passed(...)
+  if time_limit and script_time() > time_limit then
+    stop("time")
+  end
+  return ...
+end
+
+--- Wrap a C function so the time budget is checked after each call.
+-- @tparam function fn
+-- @treturn function
+local function timed(fn)
+  return function(...)
+    return passed(fn(...))
+  end
+end
+
 local safe_string = {}
 for k, v in pairs(string) do
   safe_string[k] = v
 end
 safe_string.dump = nil -- bytecode can crash the VM
+for _, k in ipairs({ "upper", "lower", "reverse", "format", "sub", "byte", "char" }) do
+  safe_string[k] = timed(string[k])
+end
 
 function safe_string.find(s, p, init, plain)
   check_pattern("string.find", s, p, plain)
-  return str_find(s, p, init, plain)
+  return passed(str_find(s, p, init, plain))
 end
 
 function safe_string.match(s, p, init)
   check_pattern("string.match", s, p, false)
-  return str_match(s, p, init)
+  return passed(str_match(s, p, init))
 end
 
 function safe_string.gmatch(s, p)
   check_pattern("string.gmatch", s, p, false)
-  return str_gmatch(s, p)
+  local iterate = str_gmatch(s, p)
+  return function()
+    return passed(iterate())
+  end
 end
 
 function safe_string.gsub(s, p, repl, n)
   check_pattern("string.gsub", s, p, false)
-  return str_gsub(s, p, repl, n)
+  return passed(str_gsub(s, p, repl, n))
 end
 
 function safe_string.rep(s, n, sep)
@@ -271,7 +304,7 @@ function safe_string.rep(s, n, sep)
       error(str_format("string.rep: the result would be %.0f bytes; this host allows at most %d", size, rep_limit), 2)
     end
   end
-  return str_rep(s, n, sep)
+  return passed(str_rep(s, n, sep))
 end
 
 --- Read-only view of a table: writes fail, and its metatable cannot be read or replaced.
@@ -433,7 +466,11 @@ safe_coroutine.resume = safe_resume
 safe_coroutine.wrap = safe_wrap
 
 local safe_table = copy(table)
-safe_table.unpack = safe_table.unpack or unpack
+for _, k in ipairs({ "concat", "sort", "insert", "remove" }) do
+  safe_table[k] = timed(table[k])
+end
+local safe_unpack = timed(unpack)
+safe_table.unpack = safe_unpack
 
 local safe_os = { time = os.time, clock = os.clock, date = safe_date, difftime = os.difftime }
 
@@ -441,7 +478,7 @@ local safe_os = { time = os.time, clock = os.clock, date = safe_date, difftime =
 local BASE = {
   assert = assert, error = error, ipairs = ipairs, next = next, pairs = pairs, pcall = safe_pcall,
   print = safe_print, rawequal = rawequal, rawget = rawget, rawset = safe_rawset, select = select,
-  tonumber = tonumber, tostring = tostring, type = type, unpack = unpack, xpcall = safe_xpcall,
+  tonumber = tonumber, tostring = tostring, type = type, unpack = safe_unpack, xpcall = safe_xpcall,
   getmetatable = getmetatable, setmetatable = safe_setmetatable, getfenv = safe_getfenv,
   setfenv = safe_setfenv, load = safe_load, loadstring = safe_loadstring,
   collectgarbage = safe_collectgarbage, _VERSION = _VERSION,
