@@ -1,0 +1,385 @@
+"""Load check: many operations through one Dispatcher and through LuaHost against the simulator.
+
+    python bench/load.py            # full: 10,000 operations per phase (for the notes)
+    python bench/load.py --quick    # CI: 1,000 per phase, a few seconds
+    python bench/load.py --json     # machine-readable figures (tests/reliability/test_load.py)
+
+The simulator runs in a child process (``--serve``), behind a small keep-alive proxy that counts the TCP
+connections clients open (werkzeug, which serves the simulator, closes every connection after one answer,
+so the simulator alone cannot show connection reuse). The client process measures itself:
+
+* RSS (VmRSS from /proc/self/status) after a warm-up and after the run, and the growth;
+* threads (threading.active_count) and open file descriptors (/proc/self/fd) before and after;
+* connections the proxy accepted against HTTP requests it forwarded;
+* parallel scripts: N threads, each with its own LuaHost (sharing one Dispatcher), against a simulator
+  answering after ``--latency-ms``; ideal wall time is calls x latency / N, and the ratio wall / ideal
+  shows whether unrelated scripts serialize each other (1.0 = perfect overlap, N = fully serialized).
+
+Mix per 10 operations: 4 postMessage, 3 getMessage, 1 listMessage (PageSize=5), 1 getMessage of a missing
+SID (a 404 error object), 1 invalid call (a validation error object, nothing sent).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SEND = {"To": "+15551234567", "From": "+15557654321", "Body": "load test: disk 91% full on db-1"}
+MISSING = "SM" + "0" * 32
+
+# -- the server side (child process) ----------------------------------------------------------------------
+
+
+class _CountingProxy(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+
+    def __init__(self, upstream: tuple[str, int]) -> None:
+        super().__init__(("127.0.0.1", 0), _ProxyHandler)
+        self.upstream = upstream
+        self.lock = threading.Lock()
+        self.connections = 0
+        self.requests = 0
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.lock:
+            self.connections += 1
+        super().process_request(request, client_address)
+
+
+class _ProxyHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive: one client connection carries many requests
+    server: _CountingProxy
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def _forward(self) -> None:
+        with self.server.lock:
+            self.server.requests += 1
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else None
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive", "host")}
+        upstream = http.client.HTTPConnection(*self.server.upstream, timeout=30)
+        try:
+            upstream.request(self.command, self.path, body=body, headers=headers)
+            response = upstream.getresponse()
+            data = response.read()
+            lines = [f"HTTP/1.1 {response.status} {response.reason}"]
+            for key, value in response.getheaders():
+                if key.lower() not in ("connection", "content-length", "transfer-encoding", "keep-alive"):
+                    lines.append(f"{key}: {value}")
+            lines.append(f"Content-Length: {len(data)}")
+            # One write: headers and body in separate segments would meet Nagle and delayed ACKs (40 ms).
+            self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + data)
+        finally:
+            upstream.close()
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    do_GET = do_POST = do_DELETE = _forward
+
+
+def serve(latency_ms: float) -> None:
+    """Child process: simulator + counting proxy. Prints one JSON line, then obeys stdin commands:
+    ``stats`` (prints counters), ``reset``, ``latency <ms>``; exits at EOF."""
+    from adapter.simulator import Simulator
+
+    with Simulator(latency_ms=latency_ms) as sim:
+        host, port = sim.base_url.rsplit("//", 1)[1].split(":")
+        proxy = _CountingProxy((host, int(port)))
+        threading.Thread(target=proxy.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        print(json.dumps({"base_url": f"http://127.0.0.1:{proxy.server_address[1]}",
+                          "account_sid": sim.account_sid, "auth_token": sim.auth_token}), flush=True)
+        for line in sys.stdin:
+            command = line.split()
+            if not command:
+                continue
+            if command[0] == "stats":
+                with proxy.lock:
+                    print(json.dumps({"connections": proxy.connections, "requests": proxy.requests}), flush=True)
+            elif command[0] == "reset":
+                with proxy.lock:
+                    proxy.connections = proxy.requests = 0
+                print("{}", flush=True)
+            elif command[0] == "latency":
+                sim.faults.latency_ms = float(command[1])
+                print("{}", flush=True)
+        proxy.shutdown()
+        proxy.server_close()
+
+
+class Server:
+    """The parent's handle on the child process."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--serve"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=str(ROOT),
+        )
+        assert self.process.stdout is not None
+        info = json.loads(self.process.stdout.readline())
+        self.base_url: str = info["base_url"]
+        self.account_sid: str = info["account_sid"]
+        self.auth_token: str = info["auth_token"]
+
+    def command(self, text: str) -> dict[str, Any]:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(text + "\n")
+        self.process.stdin.flush()
+        return json.loads(self.process.stdout.readline())
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+
+# -- the client side ----------------------------------------------------------------------------------------
+
+
+def rss_kib() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return -1
+
+
+def fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def snapshot() -> dict[str, int]:
+    gc.collect()
+    return {"rss_kib": rss_kib(), "threads": threading.active_count(), "fds": fds()}
+
+
+class Mix:
+    """The operation mix, as Python calls and as Lua scripts."""
+
+    def __init__(self) -> None:
+        self.sid: str | None = None
+
+    def python_call(self, dispatcher: Any, i: int) -> str:
+        from adapter import TwilioError
+
+        slot = i % 10
+        try:
+            if slot < 4 or self.sid is None:
+                self.sid = dispatcher.call("postMessage", SEND)["sid"]
+            elif slot < 7:
+                dispatcher.call("getMessage", {"MessageSid": self.sid})
+            elif slot == 7:
+                dispatcher.call("listMessage", {"PageSize": 5})
+            elif slot == 8:
+                dispatcher.call("getMessage", {"MessageSid": MISSING})
+            else:
+                dispatcher.call("postMessage", {"To": "not a number", "Body": "x"})
+        except TwilioError as err:
+            return err.type
+        return "ok"
+
+    def lua_script(self, i: int) -> str:
+        slot = i % 10
+        if slot < 4 or self.sid is None:
+            call = 'Twilio.postMessage{To = "%(To)s", From = "%(From)s", Body = "%(Body)s"}' % SEND
+        elif slot < 7:
+            call = f'Twilio.getMessage{{MessageSid = "{self.sid}"}}'
+        elif slot == 7:
+            call = "Twilio.listMessage{PageSize = 5}"
+        elif slot == 8:
+            call = f'Twilio.getMessage{{MessageSid = "{MISSING}"}}'
+        else:
+            call = 'Twilio.postMessage{To = "not a number", Body = "x"}'
+        return (
+            f"local r, err = {call}\n"
+            "if err then return {kind = err.type} end\n"
+            "return {kind = 'ok', sid = r.sid}\n"
+        )
+
+    def lua_run(self, host: Any, i: int) -> str:
+        out = host.run(self.lua_script(i))
+        if isinstance(out, dict) and out.get("sid"):
+            self.sid = out["sid"]
+        return out.get("kind", "?") if isinstance(out, dict) else "?"
+
+
+def _tally(outcomes: list[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for outcome in outcomes:
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
+
+
+def phase(name: str, server: Server, calls: int, warmup: int, step: Any) -> dict[str, Any]:
+    server.command("reset")  # connections are counted from here, warm-up included
+    for i in range(warmup):
+        step(i)
+    before = snapshot()
+    started = time.perf_counter()
+    outcomes = [step(i) for i in range(calls)]
+    elapsed = time.perf_counter() - started
+    after = snapshot()
+    stats = server.command("stats")
+    return {
+        "phase": name,
+        "calls": calls,
+        "seconds": round(elapsed, 3),
+        "calls_per_second": round(calls / elapsed, 1),
+        "outcomes": _tally(outcomes),
+        "before": before,
+        "after": after,
+        "rss_growth_kib": after["rss_kib"] - before["rss_kib"],
+        "http_requests": stats["requests"],
+        "connections_opened": stats["connections"],
+    }
+
+
+def threaded(server: Server, dispatcher: Any, threads: int, calls_per_thread: int, latency_ms: float) -> dict[str, Any]:
+    from adapter.lua import LuaHost
+
+    sid = dispatcher.call("postMessage", SEND)["sid"]
+    script = f'local r, err = Twilio.getMessage{{MessageSid = "{sid}"}}\nreturn err and err.type or "ok"\n'
+    hosts = [LuaHost(dispatcher) for _ in range(threads)]
+    for host in hosts:
+        host.run("return 1")  # build each runtime before the clock starts
+    server.command(f"latency {latency_ms}")
+    server.command("reset")
+    results: list[list[str]] = [[] for _ in range(threads)]
+    barrier = threading.Barrier(threads + 1)
+
+    def work(index: int) -> None:
+        barrier.wait()
+        for _ in range(calls_per_thread):
+            results[index].append(hosts[index].run(script))
+
+    workers = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for worker in workers:
+        worker.join()
+    wall = time.perf_counter() - started
+    server.command("latency 0")
+    stats = server.command("stats")
+    calls = threads * calls_per_thread
+    ideal = calls * latency_ms / 1000 / threads
+    return {
+        "phase": "threads",
+        "threads": threads,
+        "calls": calls,
+        "latency_ms": latency_ms,
+        "wall_seconds": round(wall, 3),
+        "ideal_seconds": round(ideal, 3),
+        "serial_seconds": round(calls * latency_ms / 1000, 3),
+        "ratio": round(wall / ideal, 2),
+        "outcomes": _tally([r for rs in results for r in rs]),
+        "http_requests": stats["requests"],
+        "connections_opened": stats["connections"],
+    }
+
+
+def run(calls: int, threads: int, calls_per_thread: int, latency_ms: float, warmup: int = 200,
+        lua: bool = True) -> dict[str, Any]:
+    from adapter import Dispatcher
+
+    baseline = snapshot()
+    server = Server()
+    report: dict[str, Any] = {"baseline": baseline, "phases": []}
+    try:
+        dispatcher = Dispatcher(server.account_sid, server.auth_token, base_url=server.base_url,
+                                pool_size=max(10, threads))
+        mix = Mix()
+        report["phases"].append(phase("dispatcher", server, calls, warmup, lambda i: mix.python_call(dispatcher, i)))
+        try:
+            from adapter.lua import LuaHost
+        except ImportError:
+            lua = False
+        if lua:
+            host = LuaHost(dispatcher)
+            report["phases"].append(phase("luahost", server, calls, warmup, lambda i: mix.lua_run(host, i)))
+            report["phases"].append(threaded(server, dispatcher, threads, calls_per_thread, latency_ms))
+            del host
+        dispatcher.close()
+        del dispatcher
+    finally:
+        server.close()
+    time.sleep(0.1)  # let finished threads be reaped
+    report["final"] = snapshot()
+    return report
+
+
+def _print(report: dict[str, Any]) -> None:
+    base = report["baseline"]
+    print(f"baseline: RSS {base['rss_kib'] / 1024:.1f} MiB, {base['threads']} threads, {base['fds']} fds")
+    for p in report["phases"]:
+        if p["phase"] == "threads":
+            print(
+                f"threads: {p['threads']} LuaHosts x {p['calls'] // p['threads']} calls at {p['latency_ms']:.0f} ms: "
+                f"wall {p['wall_seconds']:.2f} s, ideal {p['ideal_seconds']:.2f} s, serial {p['serial_seconds']:.2f} s, "
+                f"ratio {p['ratio']:.2f}; connections {p['connections_opened']} for {p['http_requests']} requests; "
+                f"{p['outcomes']}"
+            )
+            continue
+        b, a = p["before"], p["after"]
+        print(
+            f"{p['phase']}: {p['calls']} calls in {p['seconds']:.1f} s ({p['calls_per_second']:.0f}/s) {p['outcomes']}\n"
+            f"  RSS {b['rss_kib'] / 1024:.1f} -> {a['rss_kib'] / 1024:.1f} MiB ({p['rss_growth_kib'] / 1024:+.1f}); "
+            f"threads {b['threads']} -> {a['threads']}; fds {b['fds']} -> {a['fds']}; "
+            f"connections opened {p['connections_opened']} for {p['http_requests']} HTTP requests"
+        )
+    final = report["final"]
+    print(f"after close: RSS {final['rss_kib'] / 1024:.1f} MiB, {final['threads']} threads, {final['fds']} fds")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="1,000 operations per phase (CI)")
+    parser.add_argument("--calls", type=int, help="operations per phase (default 10,000; 1,000 with --quick)")
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--calls-per-thread", type=int, help="default 25 (10 with --quick)")
+    parser.add_argument("--latency-ms", type=float, default=50.0)
+    parser.add_argument("--no-lua", action="store_true")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve:
+        serve(0)
+        return 0
+    calls = args.calls or (1_000 if args.quick else 10_000)
+    per_thread = args.calls_per_thread or (10 if args.quick else 25)
+    report = run(calls, args.threads, per_thread, args.latency_ms, lua=not args.no_lua)
+    if args.json:
+        print(json.dumps(report))
+    else:
+        _print(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
