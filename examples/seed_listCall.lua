@@ -1,0 +1,3 @@
+-- From the original platform's documentation (listCall).
+local out = Twilio.listCall()
+response.message = out

@@ -1,0 +1,3 @@
+-- From the original platform's documentation (listMessage).
+local list = Twilio.listMessage()
+response.message = list
