@@ -7,6 +7,7 @@ This is the only module that touches requests and urllib3: their exceptions are 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -54,8 +55,13 @@ class Transport:
             session.mount("http://", adapter)
         self.session = session
         # Proxy and CA settings come from the environment once, not on every call as Session.request does.
-        self._proxies = get_environ_proxies(self.base_url) if session.trust_env else {}
-        self._verify = requests.utils.os.environ.get("REQUESTS_CA_BUNDLE") or session.verify
+        # As Session.request would merge them: the environment's proxies over the session's own, and the
+        # environment's CA bundle only in place of the default verify=True (a session's own CA file or
+        # verify=False stays as it is).
+        self._proxies = {**session.proxies, **(get_environ_proxies(self.base_url) if session.trust_env else {})}
+        self._verify = session.verify
+        if session.trust_env and session.verify is True:
+            self._verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
         self._headers = {
             "User-Agent": user_agent,
             "Accept": "application/json",
