@@ -68,9 +68,14 @@ class Dispatcher:
     ) -> None:
         env = os.environ if environ is None else environ
         self.account_sid = account_sid or env.get("TWILIO_ACCOUNT_SID") or None
+        token_given = bool(auth_token) and not (api_key or api_secret)
         auth_token = auth_token or env.get("TWILIO_AUTH_TOKEN") or None
-        api_key = api_key or env.get("TWILIO_API_KEY") or None
-        api_secret = api_secret or env.get("TWILIO_API_SECRET") or None
+        if token_given:
+            # The environment holds defaults: an API key there must not replace a token given here.
+            api_key = api_secret = None
+        else:
+            api_key = api_key or env.get("TWILIO_API_KEY") or None
+            api_secret = api_secret or env.get("TWILIO_API_SECRET") or None
         if self.account_sid is not None and not _ACCOUNT_SID.fullmatch(self.account_sid):
             raise TwilioError("config", "The Account SID must be AC followed by 32 hexadecimal digits")
         if api_key is not None and not _API_KEY_SID.fullmatch(api_key):

@@ -262,3 +262,51 @@ def test_user_supplied_session_is_used(mocked: responses.RequestsMock) -> None:
     assert d.session is session
     d.getCall(CallSid=CALL_SID)
     assert basic_auth(mocked.calls[0].request) == (ACCOUNT_SID, AUTH_TOKEN)
+
+
+def test_explicit_token_beats_an_api_key_in_the_environment(mocked: responses.RequestsMock) -> None:
+    """Environment credentials are defaults: they never replace credentials given as arguments."""
+    stub_get_call(mocked)
+    env = {"TWILIO_API_KEY": API_KEY, "TWILIO_API_SECRET": API_SECRET}
+    Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=BASE_URL, environ=env).getCall(CallSid=CALL_SID)
+    assert basic_auth(mocked.calls[0].request) == (ACCOUNT_SID, AUTH_TOKEN)
+
+
+def test_explicit_api_key_may_take_its_secret_from_the_environment(mocked: responses.RequestsMock) -> None:
+    stub_get_call(mocked)
+    Dispatcher(ACCOUNT_SID, api_key=API_KEY, base_url=BASE_URL,
+               environ={"TWILIO_API_SECRET": API_SECRET}).getCall(CallSid=CALL_SID)
+    assert basic_auth(mocked.calls[0].request) == (API_KEY, API_SECRET)
+
+
+def test_a_user_session_keeps_its_tls_and_proxy_settings(
+    monkeypatch: pytest.MonkeyPatch, mocked: responses.RequestsMock
+) -> None:
+    import requests
+
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
+    stub_get_call(mocked)
+    session = requests.Session()
+    session.verify = "/opt/corp/ca.pem"
+    session.proxies = {"https": "http://127.0.0.1:3128"}
+    Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=BASE_URL, session=session, environ={}).getCall(CallSid=CALL_SID)
+    sent = mocked.calls[0].request.req_kwargs
+    assert sent["verify"] == "/opt/corp/ca.pem"
+    assert sent["proxies"] == {"https": "http://127.0.0.1:3128"}
+
+    session = requests.Session()
+    session.verify = False
+    Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=BASE_URL, session=session, environ={}).getCall(CallSid=CALL_SID)
+    assert mocked.calls[1].request.req_kwargs["verify"] is False
+
+    session = requests.Session()
+    session.trust_env = False  # then the environment's CA bundle is not used either
+    Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=BASE_URL, session=session, environ={}).getCall(CallSid=CALL_SID)
+    assert mocked.calls[2].request.req_kwargs["verify"] is True
+
+
+def test_the_environment_ca_bundle_is_the_default(monkeypatch: pytest.MonkeyPatch, mocked: responses.RequestsMock) -> None:
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
+    stub_get_call(mocked)
+    Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=BASE_URL, environ={}).getCall(CallSid=CALL_SID)
+    assert mocked.calls[0].request.req_kwargs["verify"] == "/etc/ssl/certs/ca-certificates.crt"
