@@ -166,6 +166,10 @@ def _junk_value(arg: ArgumentSpec) -> st.SearchStrategy[Any]:
     options = [numbers_as_junk, st.booleans(), st.lists(st.integers(), min_size=1, max_size=3)]
     if not arg.accept_object:
         options.append(containers)
+    else:  # tables that cannot become JSON text: lone surrogates, NaN
+        options.append(st.dictionaries(st.text(max_size=4), st.one_of(
+            st.text(st.characters(categories=["Cs"]), min_size=1, max_size=3), st.just(math.nan)),
+            min_size=1, max_size=2))
     if arg.max_length is not None:
         options.append(st.integers(arg.max_length + 1, arg.max_length + 3000).map(lambda n: "\u00e9" * n))
     if arg.pattern is not None:
@@ -467,4 +471,16 @@ def test_lua_error_objects_are_plain_tables(server: FaultServer, lua_host: Any):
     assert out["type"] == "validation" and out["status"] == 400
     for kind in out["kinds"].split(","):
         assert kind.split(":")[1] in ("string", "number", "table", "boolean"), kind
+    assert len(server.requests) == before
+
+
+def test_text_that_cannot_be_encoded_is_a_validation_error(server: FaultServer, dispatcher: Dispatcher):
+    before = len(server.requests)
+    base = {"To": "+15551234567", "From": "+15557654321"}
+    for args in ({**base, "Body": "\ud800"}, {**base, "ContentSid": "HX" + "a" * 32, "ContentVariables": {"a": "\ud800"}},
+                 {**base, "ContentSid": "HX" + "a" * 32, "ContentVariables": {"\udc80": 1}},
+                 {**base, "Body": b"\xff\xfe"}):
+        with pytest.raises(TwilioError) as caught:
+            dispatcher.call("postMessage", args)
+        assert caught.value.type == "validation"
     assert len(server.requests) == before
