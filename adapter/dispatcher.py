@@ -21,7 +21,7 @@ from .errors import TwilioError
 from .parse import parse_response
 from .retry import RetryPolicy
 from .serialize import build_request
-from .spec import ServiceSpec, default_spec
+from .spec import OperationSpec, ServiceSpec, default_spec
 from .transport import Transport
 from .validation import OperationValidator
 
@@ -133,13 +133,7 @@ class Dispatcher:
     def call(self, operation: str, args: Mapping[str, Any] | None = None, /, **kwargs: Any) -> dict[str, Any] | None:
         """Run ``operation`` with ``args`` (Twilio's argument names). Returns the resource or page as a
         dict, ``None`` for a delete. Raises :class:`~adapter.TwilioError`."""
-        validator = self._validators.get(operation)
-        if validator is None:
-            raise TwilioError(
-                "validation",
-                f"Unknown operation {operation!r}; operations: {', '.join(sorted(self.spec.operations))}",
-                operation=str(operation),
-            )
+        validator = self._validators[self._operation(operation).name]
         if kwargs:
             if args is not None and not isinstance(args, Mapping):
                 args = {"(arguments)": args}
@@ -168,6 +162,16 @@ class Dispatcher:
         response = self._transport.send(request, authorization)
         return parse_response(op, response)
 
+    def _operation(self, operation: Any) -> OperationSpec:
+        op = self.spec.operations.get(operation) if isinstance(operation, str) else None
+        if op is None:
+            raise TwilioError(
+                "validation",
+                f"Unknown operation {operation!r}; operations: {', '.join(sorted(self.spec.operations))}",
+                operation=str(operation),
+            )
+        return op
+
     def next_page_args(
         self, operation: str, args: Mapping[str, Any] | None, page: Mapping[str, Any]
     ) -> dict[str, Any] | None:
@@ -178,7 +182,7 @@ class Dispatcher:
         uri = page.get("next_page_uri")
         if not uri:
             return None
-        op = self.spec.operations[operation]
+        op = self._operation(operation)
         keep = {k: v for k, v in (args or {}).items() if op.arguments.get(k) and op.arguments[k].location in
                 ("path", "credential")}
         for key, value in parse_qsl(urlsplit(str(uri)).query, keep_blank_values=False):
@@ -198,7 +202,7 @@ class Dispatcher:
 
     def items(self, operation: str, args: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         """Every item of a list operation across all pages, one page in memory at a time."""
-        key = self.spec.operations[operation].items_key
+        key = self._operation(operation).items_key
         if key is None:
             raise TwilioError("validation", f"{operation} is not a list operation", operation=operation)
         for page in self.pages(operation, args):

@@ -162,3 +162,16 @@ def test_twilio_page_bodies_round_trip(dispatcher: Dispatcher, mocked: responses
     page = dispatcher.listMessage(To="+15558675310", PageSize=2, **{"DateSent<": "2026-11-30"})
     assert page == body and page["next_page_uri"] is None
     assert dispatcher.next_page_args("listMessage", {}, page) is None
+
+
+@pytest.mark.parametrize("call", [
+    lambda d: list(d.items("sendFax")),
+    lambda d: list(d.pages("sendFax")),
+    lambda d: d.next_page_args("sendFax", {}, {"next_page_uri": "/x?Page=1"}),
+    lambda d: d.call(["not", "a", "name"]),
+], ids=["items", "pages", "next_page_args", "call-unhashable"])
+def test_unknown_operations_are_validation_errors_everywhere(dispatcher: Dispatcher, mocked, call) -> None:
+    with pytest.raises(TwilioError) as info:
+        call(dispatcher)
+    assert info.value.type == "validation" and "Unknown operation" in str(info.value)
+    assert len(mocked.calls) == 0
