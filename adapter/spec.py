@@ -245,8 +245,12 @@ def _resolve_refs(node: Any, root: dict[str, Any], seen: tuple[str, ...] = ()) -
             if ref in seen:
                 raise ValueError(f"cyclic $ref {ref}")
             target: Any = root
-            for part in ref[2:].split("/"):
-                target = target[part]
+            try:
+                for part in ref[2:].split("/"):
+                    part = part.replace("~1", "/").replace("~0", "~")  # JSON Pointer escapes
+                    target = target[int(part) if isinstance(target, list) else part]
+            except (KeyError, IndexError, ValueError, TypeError):
+                raise ValueError(f"$ref {ref} points at nothing") from None
             return _resolve_refs(copy.deepcopy(target), root, seen + (ref,))
         return {k: _resolve_refs(v, root, seen) for k, v in node.items()}
     if isinstance(node, list):

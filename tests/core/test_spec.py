@@ -305,3 +305,24 @@ def test_packaged_spec_every_placeholder_is_an_argument() -> None:
         for slot in slots:
             assert slot in op.arguments, (op.name, slot)
         assert {a.name for a in op.arguments.values() if a.location == "path"} == set(slots[1:]), op.name
+
+
+def test_refs_follow_json_pointer_escapes() -> None:
+    doc = fragment()
+    doc["components"]["schemas"]["a/b~c"] = {"type": "object", "properties": {"x": {"type": "integer"}}}
+    get = doc["paths"]["/Accounts/{AccountSid}/Things/{ThingSid}.json"]["get"]
+    get["responses"]["200"]["content"]["application/json"]["schema"] = {"$ref": "#/components/schemas/a~1b~0c"}
+    # A parameter shared by reference to another path's parameter list (the path key holds slashes).
+    delete = doc["paths"]["/Accounts/{AccountSid}/Things/{ThingSid}.json"]["delete"]
+    delete["parameters"].append({"$ref": "#/paths/~1Accounts~1{AccountSid}~1Things~1{ThingSid}.json/get/parameters/3"})
+    service = build_spec(doc)
+    assert service.operation("getThing").response_schema == {"type": "object", "properties": {"x": {"type": "integer"}}}
+    assert service.operation("deleteThing").arguments["Since<"].location == "query"
+
+
+def test_dangling_ref_is_a_clear_error() -> None:
+    doc = fragment()
+    doc["paths"]["/Accounts/{AccountSid}/Things.json"]["post"]["parameters"] = [
+        {"$ref": "#/components/parameters/Nope"}]
+    with pytest.raises(ValueError, match="#/components/parameters/Nope"):
+        build_spec(doc)
