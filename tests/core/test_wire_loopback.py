@@ -52,3 +52,51 @@ def test_connections_are_reused(http_server: Any, live: Dispatcher) -> None:
         live.getCall(CallSid=fixture("call_completed.json")["sid"])
     assert len(http_server.requests) == 3
     assert all(r.headers.get("Connection", "keep-alive").lower() == "keep-alive" for r in http_server.requests)
+
+
+def test_gzip_answers_are_decoded(http_server: Any, live: Dispatcher) -> None:
+    import gzip
+    import json
+
+    body = fixture("message_delivered.json")
+    http_server.answer(200, gzip.compress(json.dumps(body).encode()),
+                       {"Content-Type": "application/json", "Content-Encoding": "gzip"})
+    assert live.getMessage(MessageSid=body["sid"]) == body
+    assert "gzip" in http_server.requests[0].headers["Accept-Encoding"]
+
+
+def test_the_size_limit_counts_decoded_bytes(http_server: Any) -> None:
+    import gzip
+
+    from adapter import TwilioError
+
+    d = Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=http_server.url, max_retries=0, timeout=2, environ={},
+                   max_response_bytes=100_000)
+    bomb = gzip.compress(b'{"a": "' + b"x" * 1_000_000 + b'"}')
+    assert len(bomb) < 100_000
+    http_server.answer(200, bomb, {"Content-Type": "application/json", "Content-Encoding": "gzip"})
+    with pytest.raises(TwilioError) as info:
+        d.getCall(CallSid=fixture("call.json")["sid"])
+    assert (info.value.type, info.value.status) == ("api", 502)
+    assert "100000-byte limit" in str(info.value)
+
+
+def test_declared_oversized_answer_is_refused_unread(http_server: Any) -> None:
+    from adapter import TwilioError
+
+    d = Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=http_server.url, max_retries=0, timeout=2, environ={},
+                   max_response_bytes=1000)
+    http_server.answer(200, b"{" + b" " * 5000 + b"}", {"Content-Type": "application/json"})
+    with pytest.raises(TwilioError) as info:
+        d.getCall(CallSid=fixture("call.json")["sid"])
+    assert info.value.status == 502 and info.value.attempts == 1
+
+
+def test_html_error_page_over_a_real_socket(http_server: Any, live: Dispatcher) -> None:
+    from adapter import TwilioError
+
+    http_server.answer(503, b"<html><body>Service Unavailable</body></html>", {"Content-Type": "text/html"})
+    with pytest.raises(TwilioError) as info:
+        live.deleteCall(CallSid=fixture("call.json")["sid"])
+    assert (info.value.type, info.value.status) == ("api", 503)
+    assert str(info.value) == "Twilio answered HTTP 503 Service Unavailable without a Twilio error body"
