@@ -74,6 +74,8 @@ class _Walker:
         kind = self.lua_type(value)
         if kind == "table":
             return self.table(value, path, depth)
+        if kind == "function" and "Coroutine" in type(value).__name__:
+            kind = "thread"  # lupa reports a coroutine as a function
         if kind in ("function", "thread", "userdata"):
             what = {"function": "a function", "thread": "a coroutine", "userdata": "a userdata value"}[kind]
             raise ConversionError(path, f"is {what}; only strings, numbers, booleans and tables can be passed")
