@@ -9,8 +9,8 @@ from typing import Any
 
 
 class Recorded:
-    def __init__(self, method: str, path: str, headers: dict[str, str], body: bytes) -> None:
-        self.method, self.url, self.headers, self.body = method, path, headers, body
+    def __init__(self, method: str, path: str, headers: dict[str, str], body: bytes, peer: Any = None) -> None:
+        self.method, self.url, self.headers, self.body, self.peer = method, path, headers, body, peer
 
 
 class LoopbackHTTP:
@@ -25,7 +25,7 @@ class LoopbackHTTP:
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                owner.requests.append(Recorded(self.command, self.path, dict(self.headers), body))
+                owner.requests.append(Recorded(self.command, self.path, dict(self.headers), body, self.client_address))
                 status, headers, payload = owner.answers.pop(0) if owner.answers else (404, {}, b"")
                 self.send_response(status)
                 for key, value in headers.items():

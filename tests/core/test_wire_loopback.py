@@ -52,6 +52,7 @@ def test_connections_are_reused(http_server: Any, live: Dispatcher) -> None:
         live.getCall(CallSid=fixture("call_completed.json")["sid"])
     assert len(http_server.requests) == 3
     assert all(r.headers.get("Connection", "keep-alive").lower() == "keep-alive" for r in http_server.requests)
+    assert len({r.peer for r in http_server.requests}) == 1, "one pooled connection serves every call"
 
 
 def test_gzip_answers_are_decoded(http_server: Any, live: Dispatcher) -> None:
