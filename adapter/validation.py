@@ -247,8 +247,9 @@ def _annotation(arg: ArgumentSpec) -> Any:
     if arg.type == "array":
         assert arg.items is not None
         before = [BeforeValidator(_one_as_list)] if arg.accept_single else []
-        return Annotated[
-            list[_annotation(arg.items)], *before, Field(min_length=1, max_length=arg.max_items)  # type: ignore[misc]
+        # A tuple, not a bare *before in the subscript: that syntax needs Python 3.11 and we support 3.10.
+        return Annotated[  # type: ignore[misc]
+            (list[_annotation(arg.items)], *before, Field(min_length=1, max_length=arg.max_items))
         ]
     if arg.enum is not None:
         return Literal[arg.enum]  # type: ignore[valid-type]
@@ -260,7 +261,7 @@ def _annotation(arg: ArgumentSpec) -> Any:
         return bool
     before = [BeforeValidator(_object_as_json)] if arg.accept_object else []
     pattern = _end_anchored(arg.pattern) if arg.pattern else None
-    return Annotated[str, *before, Field(pattern=pattern, max_length=arg.max_length)]  # type: ignore[misc]
+    return Annotated[(str, *before, Field(pattern=pattern, max_length=arg.max_length))]  # type: ignore[misc]
 
 
 def _end_anchored(pattern: str) -> str:
