@@ -14,8 +14,8 @@ local type, pairs, next, select, tostring, error = type, pairs, next, select, to
 local pcall, xpcall, unpack, rawset, ipairs = pcall, xpcall, unpack, rawset, ipairs
 local setmetatable, getmetatable = setmetatable, getmetatable
 local getfenv, setfenv, loadstring, load = getfenv, setfenv, loadstring, load
-local str_byte, str_find, str_match, str_gmatch, str_gsub, str_rep, str_format =
-  string.byte, string.find, string.match, string.gmatch, string.gsub, string.rep, string.format
+local str_byte, str_find, str_match, str_gmatch, str_gsub, str_rep, str_format, str_sub =
+  string.byte, string.find, string.match, string.gmatch, string.gsub, string.rep, string.format, string.sub
 local concat = table.concat
 local min = math.min
 local co_create, co_resume, co_status = coroutine.create, coroutine.resume, coroutine.status
@@ -44,6 +44,7 @@ local input_limit, cost_limit, rep_limit = 65536, 1e8, 16777216
 local load_with_env = true
 local per_coroutine_hooks = false
 local twilio_proto
+local lpattern -- the metered matcher (lua/lpattern.lua), set by init
 local used = 0
 local current_env
 
@@ -215,34 +216,7 @@ local function pattern_cost(p, n)
   for j = 1, k do
     cost = cost * (n + j) / j
   end
-  return cost + n
-end
-
---- Refuse a pattern call whose C matcher could run for long, as it cannot be interrupted.
--- @tparam string fname the function's name, for the message
--- @param s the subject
--- @param p the pattern
--- @param plain true for a plain find
-local function check_pattern(fname, s, p, plain)
-  if type(s) == "number" then s = tostring(s) end
-  if type(p) == "number" then p = tostring(p) end
-  if type(s) ~= "string" or type(p) ~= "string" then
-    return -- the real function reports the bad argument
-  end
-  if #s > input_limit then
-    error(str_format("%s: the subject is %d bytes long; this host allows at most %d", fname, #s, input_limit), 3)
-  end
-  if #p > input_limit then
-    error(str_format("%s: the pattern is %d bytes long; this host allows at most %d", fname, #p, input_limit), 3)
-  end
-  if plain or not str_find(p, "[%^%$%*%+%?%.%(%)%[%]%%%-]") then
-    return -- a plain search: at most #s * #p byte comparisons, both capped above
-  end
-  if pattern_cost(p, #s) > cost_limit then
-    error(str_format(
-      "%s: this pattern could backtrack for too long on a %d-byte subject; use fewer * + - quantifiers "
-        .. "or anchors, or a shorter subject", fname, #s), 3)
-  end
+  return cost + n, wild + optional > 0
 end
 
 --- Check the time budget after a C call whose cost grows with its input: the hook only runs between
@@ -264,6 +238,60 @@ local function timed(fn)
   end
 end
 
+local PATTERN_SPECIALS = "[%^%$%*%+%?%.%(%[%%%-]" -- Lua 5.1's: without any of them a find is plain
+
+--- Whether the C matcher may run this call: only when its worst case is cheap. Otherwise the call goes to
+-- lpattern, the same matcher written in Lua, which the instruction and time budgets can interrupt.
+-- @tparam string s the subject
+-- @tparam string p the pattern
+-- @treturn boolean
+local function c_matcher_is_safe(s, p)
+  if #p > input_limit then
+    return false
+  end
+  local cost, backtracks = pattern_cost(p, #s)
+  -- Without quantifiers the work is at most #s * #p, whatever the subject's length.
+  return cost <= cost_limit and (#s <= input_limit or not backtracks)
+end
+
+--- Plain search: C's is at worst #s * #p comparisons, so a long needle in a long subject is searched
+-- window by window, with the budget checked in between.
+local function plain_find(s, p, init)
+  local n, m = #s, #p
+  -- Comparing bytes with memcmp is ~100 times cheaper than a step of the pattern matcher.
+  local budget = cost_limit * 100
+  if n * m <= budget then
+    return str_find(s, p, init, true)
+  end
+  init = init or 1
+  if init < 0 then init = init + n + 1 end
+  if init < 1 then init = 1 end
+  if init > n + 1 then init = n + 1 end
+  local window = math.max(m, math.floor(budget / m))
+  local pos = init
+  while pos <= n - m + 1 do
+    local a, b = str_find(str_sub(s, pos, math.min(n, pos + window + m - 2)), p, 1, true)
+    if a then
+      return pos + a - 1, pos + b - 1
+    end
+    pos = pos + window
+    passed()
+  end
+  return nil
+end
+
+--- Coerce the arguments of a pattern function as the C functions do; nil when they are not usable (the
+-- C function is then called, and reports the bad argument itself).
+local function pattern_args(s, p, init)
+  if type(s) == "number" then s = tostring(s) end
+  if type(p) == "number" then p = tostring(p) end
+  if init ~= nil then init = tonumber(init) end
+  if type(s) ~= "string" or type(p) ~= "string" or init == false then
+    return nil
+  end
+  return s, p, init
+end
+
 local safe_string = {}
 for k, v in pairs(string) do
   safe_string[k] = v
@@ -274,26 +302,53 @@ for _, k in ipairs({ "upper", "lower", "reverse", "format", "sub", "byte", "char
 end
 
 function safe_string.find(s, p, init, plain)
-  check_pattern("string.find", s, p, plain)
-  return passed(str_find(s, p, init, plain))
+  local s2, p2, init2 = pattern_args(s, p, init)
+  if s2 == nil or (init ~= nil and init2 == nil) then
+    return str_find(s, p, init, plain)
+  end
+  if plain or not str_find(p2, PATTERN_SPECIALS) then
+    return passed(plain_find(s2, p2, init2))
+  end
+  if c_matcher_is_safe(s2, p2) then
+    return passed(str_find(s2, p2, init2))
+  end
+  return lpattern.find(s2, p2, init2)
 end
 
 function safe_string.match(s, p, init)
-  check_pattern("string.match", s, p, false)
-  return passed(str_match(s, p, init))
+  local s2, p2, init2 = pattern_args(s, p, init)
+  if s2 == nil or (init ~= nil and init2 == nil) then
+    return str_match(s, p, init)
+  end
+  if c_matcher_is_safe(s2, p2) then
+    return passed(str_match(s2, p2, init2))
+  end
+  return lpattern.match(s2, p2, init2)
 end
 
 function safe_string.gmatch(s, p)
-  check_pattern("string.gmatch", s, p, false)
-  local iterate = str_gmatch(s, p)
+  local s2, p2 = pattern_args(s, p)
+  if s2 == nil then
+    return str_gmatch(s, p)
+  end
+  if not c_matcher_is_safe(s2, p2) then
+    return lpattern.gmatch(s2, p2)
+  end
+  local iterate = str_gmatch(s2, p2)
   return function()
     return passed(iterate())
   end
 end
 
 function safe_string.gsub(s, p, repl, n)
-  check_pattern("string.gsub", s, p, false)
-  return passed(str_gsub(s, p, repl, n))
+  local s2, p2 = pattern_args(s, p)
+  if s2 == nil or (n ~= nil and tonumber(n) == nil) then
+    return str_gsub(s, p, repl, n)
+  end
+  if c_matcher_is_safe(s2, p2) then
+    return passed(str_gsub(s2, p2, repl, n))
+  end
+  return lpattern.gsub(s2, p2, repl, n and tonumber(n))
 end
 
 function safe_string.rep(s, n, sep)
@@ -485,7 +540,8 @@ local BASE = {
 }
 
 --- Configure the sandbox; called once per runtime, before any script.
--- @tparam table config `print` and `clock` host callables, `input_limit`, `cost_limit`, `rep_limit`,
+-- @tparam table config `print` and `clock` host callables, `lpattern` (the module), `input_limit`,
+--   `cost_limit`, `rep_limit`,
 --   `load_with_env` (false on PUC Lua 5.1, whose load takes no environment), `per_coroutine_hooks`
 --   (true on PUC Lua, whose hooks belong to one coroutine)
 -- @tparam table twilio the prototype `Twilio` table, copied into each environment
@@ -498,6 +554,7 @@ function M.init(config, twilio)
   load_with_env = config.load_with_env ~= false
   per_coroutine_hooks = config.per_coroutine_hooks == true
   twilio_proto = twilio
+  lpattern = config.lpattern
   if jit then
     -- Compiled traces never call hooks: without this, `while true do end` could not be stopped.
     jit.off()
