@@ -116,27 +116,58 @@ class _Walker:
 
 def fresh(value: Any, *, encode: bool, depth: int = 0) -> Any:
     """A JSON-like copy that shares no sub-object, with ``None`` dropped from mappings and strings encoded
-    to UTF-8 bytes when the runtime has ``encoding=None``. Raises ``TypeError`` for anything else."""
+    to UTF-8 bytes when the runtime has ``encoding=None``. Raises ``TypeError`` for anything else.
+
+    This runs for every result a script receives, so the common types are dispatched on ``type()`` first.
+    """
+    kind = type(value)
+    if kind is str:
+        return _utf8(value) if encode else value
+    if kind is int or kind is float or kind is bool or value is None:
+        return value
     if depth > 100:
         raise TypeError("the value is nested too deeply (or contains itself)")
-    if value is None or isinstance(value, (bool, int, float)):
-        return value
-    if isinstance(value, str):
-        return value.encode("utf-8", "surrogatepass") if encode else value
-    if isinstance(value, (bytes, bytearray)):
-        return bytes(value) if encode else bytes(value).decode("utf-8", "replace")
-    if isinstance(value, Mapping):
+    if kind is dict or isinstance(value, Mapping):
         out = {}
         for key, item in value.items():
             if item is None:
                 continue
-            if not isinstance(key, (str, bytes, int, float)) or isinstance(key, bool):
-                raise TypeError(f"cannot pass a {type(key).__name__} key to Lua")
-            out[fresh(key, encode=encode, depth=depth + 1)] = fresh(item, encode=encode, depth=depth + 1)
+            key_kind = type(key)
+            if key_kind is str:
+                key = _utf8(key) if encode else key
+            elif key_kind is bool or not isinstance(key, (bytes, int, float)):
+                raise TypeError(f"cannot pass a {key_kind.__name__} key to Lua")
+            else:
+                key = fresh(key, encode=encode, depth=depth + 1)
+            item_kind = type(item)
+            if item_kind is str:
+                out[key] = _utf8(item) if encode else item
+            elif item_kind is int or item_kind is float or item_kind is bool:
+                out[key] = item
+            else:
+                out[key] = fresh(item, encode=encode, depth=depth + 1)
         return out
-    if isinstance(value, (list, tuple)):
+    if kind is list or kind is tuple:
         return [fresh(item, encode=encode, depth=depth + 1) for item in value]
-    raise TypeError(f"cannot pass a {type(value).__name__} to Lua; use dict, list, str, int, float, bool or None")
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value) if encode else bytes(value).decode("utf-8", "replace")
+    # Subclasses (an IntEnum, a str subclass): their plain value.
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, str):
+        return fresh(str.__str__(value), encode=encode, depth=depth)
+    raise TypeError(f"cannot pass a {kind.__name__} to Lua; use dict, list, str, int, float, bool or None")
+
+
+def _utf8(text: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from JSON's \ud800: keep the bytes rather than fail
+        return text.encode("utf-8", "surrogatepass")
 
 
 def to_lua(runtime: Any, value: Any, *, encode: bool) -> Any:
