@@ -3,7 +3,6 @@ reprs, logs at any level, CLI output, nor anything a Lua script can read."""
 
 from __future__ import annotations
 
-import argparse
 import base64
 import logging
 import pickle
@@ -215,21 +214,7 @@ def test_a_wrong_per_call_token_is_not_echoed(sim: Any):
 def _cli(argv: list[str]) -> int:
     from adapter import cli
 
-    try:
-        return cli.main(argv)
-    except ImportError:
-        # ``twilio-lua`` builds all its subcommands up front; while one of them (run, docs) is still being
-        # written the parser cannot be built, so run the ``call`` handler with the flags it would parse.
-        operation, *rest = argv[1:]
-        flags = {"base_url": None, "account_sid": None, "auth_token": None, "live": False}
-        pairs = []
-        it = iter(rest)
-        for item in it:
-            if item.startswith("--"):
-                flags[item[2:].replace("-", "_")] = next(it)
-            else:
-                pairs.append(item)
-        return cli._call(argparse.Namespace(operation=operation, arguments=pairs, **flags))
+    return cli.main(argv)
 
 
 def test_cli_output_holds_no_secret(sim: Any, capsys: pytest.CaptureFixture[str],
