@@ -306,10 +306,11 @@ def _lua_host(dispatcher: Dispatcher, **options: Any) -> Any:
     return lua.LuaHost(dispatcher, **options)
 
 
-def test_lua_scripts_cannot_read_the_secret(sim: Any, api_key: tuple[str, str], secrets: list[str]):
+@pytest.mark.parametrize("engine", ["luajit21", "lua51"])
+def test_lua_scripts_cannot_read_the_secret(sim: Any, api_key: tuple[str, str], secrets: list[str], engine: str):
     for credentials in ({"auth_token": AUTH_TOKEN}, {"api_key": api_key[0], "api_secret": api_key[1]}):
         with Dispatcher(ACCOUNT_SID, base_url=sim.base_url, retry_policy=fast_policy(), **credentials) as dispatcher:
-            host = _lua_host(dispatcher)
+            host = _lua_host(dispatcher, engine=engine)
             seen = host.run(LUA_WALK)
             assert isinstance(seen, str) and ("Twilio" in seen or "postMessage" in seen)
             assert_clean(seen, secrets, "the Lua environment")
@@ -327,3 +328,19 @@ def test_lua_host_can_forbid_credentials(server: FaultServer, make_dispatcher: C
     result = host.run('return Twilio.getMessage{MessageSid = "SM' + "b" * 32 + '", AccountSid = "AC' + "9" * 32 + '"}')
     assert isinstance(result, dict) and result["type"] == "validation"
     assert server.requests == []
+
+
+def test_cli_run_scripts_cannot_print_the_secret(sim: Any, tmp_path: Any, capsys: pytest.CaptureFixture[str],
+                                                 everything_logged: pytest.LogCaptureFixture):
+    secrets = _forms((ACCOUNT_SID, AUTH_TOKEN))
+    script = tmp_path / "walk.lua"
+    script.write_text(LUA_ERRORS + LUA_WALK.replace("return table.concat(out, \"\\n\")",
+                                                    "print(table.concat(out, \"\\n\"))\nreturn #out"))
+    target = ["--base-url", sim.base_url, "--account-sid", ACCOUNT_SID, "--auth-token", AUTH_TOKEN]
+    for engine in ("luajit21", "lua51"):
+        _cli(["run", str(script), "--engine", engine, *target])
+    out = capsys.readouterr()
+    assert "postMessage" in out.out + out.err
+    assert_clean(out.out, secrets, "twilio-lua run stdout")
+    assert_clean(out.err, secrets, "twilio-lua run stderr")
+    assert_clean(_all_log_text(everything_logged), secrets, "the logs")
