@@ -344,3 +344,22 @@ def test_cli_run_scripts_cannot_print_the_secret(sim: Any, tmp_path: Any, capsys
     assert_clean(out.out, secrets, "twilio-lua run stdout")
     assert_clean(out.err, secrets, "twilio-lua run stderr")
     assert_clean(_all_log_text(everything_logged), secrets, "the logs")
+
+
+def test_lua_host_option_forbids_credentials_on_a_permissive_dispatcher(
+    server: FaultServer, make_dispatcher: Callable[..., Dispatcher],
+):
+    dispatcher = make_dispatcher(server.base_url)  # allows overrides from Python
+    host = _lua_host(dispatcher, allow_credential_override=False)
+    for args in ('AuthToken = "00000000000000000000000000000000"', 'AccountSid = "AC' + "9" * 32 + '"'):
+        result = host.run(f'local r, err = Twilio.listMessage{{{args}}}\nreturn err')
+        assert result["type"] == "validation" and result["status"] == 400
+    assert server.requests == []
+    # A host cannot loosen a dispatcher that forbids overrides.
+    strict = _lua_host(make_dispatcher(server.base_url, allow_credential_override=False),
+                       allow_credential_override=True)
+    result = strict.run('local r, err = Twilio.listMessage{AuthToken = "00000000000000000000000000000000"}\nreturn err')
+    assert result["type"] == "validation"
+    assert server.requests == []
+    assert host.run("local r, err = Twilio.listMessage{}\nreturn err") is None
+    assert len(server.requests) == 1
