@@ -108,6 +108,7 @@ class Transport:
             headers["Content-Type"] = _FORM
         started = time.monotonic()
         attempt = 0
+        uncertain = False  # an earlier attempt may have been carried out although its answer was lost
         while True:
             attempt += 1
             attempt_started = time.monotonic()
@@ -128,6 +129,7 @@ class Transport:
                     failure.error.operation = request["operation"]
                     raise failure.error from failure.__cause__
                 self._log_retry(request, failure.outcome, attempt, wait)
+                uncertain = uncertain or failure.outcome in ("connection_lost", "read_timeout")
                 self._sleep(wait)
                 continue
             elapsed_ms = (time.monotonic() - attempt_started) * 1000
@@ -142,8 +144,17 @@ class Transport:
                 )
                 if wait is not None:
                     self._log_retry(request, f"HTTP {response['status']}", attempt, wait)
+                    uncertain = uncertain or response["status"] >= 500  # a 429 was not processed; a 5xx may have been
                     self._sleep(wait)
                     continue
+                if method == "DELETE" and uncertain and response["status"] == 404:
+                    # The resource is gone, most likely deleted by the attempt whose answer was lost: the caller
+                    # asked for exactly that, so a retry must not turn it into a "not found" error.
+                    log.warning(
+                        "%s %s %s answered 404 after an earlier attempt that may have deleted it; treating it as "
+                        "deleted", request["operation"], method, request["path"],
+                    )
+                    response = {"status": 204, "reason": "No Content", "headers": response["headers"], "body": b""}
             response["attempts"] = attempt
             return response
 

@@ -163,6 +163,39 @@ def test_delete_500_is_retried(server: FaultServer, dispatcher: Dispatcher):
     assert [r.method for r in server.requests] == ["DELETE", "DELETE"]
 
 
+NOT_FOUND = {"code": 20404, "message": "The requested resource was not found", "status": 404}
+
+
+@pytest.mark.parametrize("first", [close, lambda: slow(3, reply(204)), lambda: reply(503, TWILIO_503)],
+                         ids=["lost", "timeout", "503"])
+def test_delete_retried_after_an_uncertain_attempt_and_now_404_is_deleted(
+    server: FaultServer, make_dispatcher: Callable[..., Dispatcher], first: Callable[[], Any],
+    caplog: pytest.LogCaptureFixture,
+):
+    # The first attempt may have deleted the message before its answer was lost: the retry's 404 means
+    # "already gone", which is what the script asked for, not an error.
+    dispatcher = make_dispatcher(server.base_url, timeout=(2.0, 0.3))
+    server.script(first(), reply(404, NOT_FOUND))
+    with caplog.at_level(logging.WARNING, logger="adapter"):
+        assert outcome(dispatcher, "deleteMessage", FETCH) == ("ok", None)
+    assert [r.method for r in server.requests] == ["DELETE", "DELETE"]
+    assert "treating it as deleted" in caplog.text
+
+
+def test_delete_404_is_an_error_when_nothing_was_uncertain(server: FaultServer, dispatcher: Dispatcher):
+    server.script(reply(404, NOT_FOUND))
+    kind, error = outcome(dispatcher, "deleteMessage", FETCH)
+    assert (kind, error["code"], error["attempts"]) == ("error", 20404, 1)
+    server.clear()
+    server.script(reply(429, TWILIO_429), reply(404, NOT_FOUND))  # a 429 was certainly not carried out
+    kind, error = outcome(dispatcher, "deleteMessage", FETCH)
+    assert (kind, error["code"], error["attempts"]) == ("error", 20404, 2)
+    server.clear()
+    server.script(close(), reply(404, NOT_FOUND))  # a GET's 404 stays a 404
+    kind, error = outcome(dispatcher, "getMessage", FETCH)
+    assert (kind, error["code"], error["attempts"]) == ("error", 20404, 2)
+
+
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
 def test_post_5xx_is_not_retried(server: FaultServer, dispatcher: Dispatcher, status: int):
     server.script(reply(status, dict(TWILIO_503, status=status)), reply(201, MESSAGE))
