@@ -1,0 +1,77 @@
+"""The compiled (pickled) form of the packaged spec: used when the YAML is unchanged, rebuilt when it
+changes, skipped where the directory is read-only, and always equal to the spec built from the YAML."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from adapter import spec as spec_module
+from adapter.spec import _SPEC_FILE, _compiled_spec, default_spec, load_spec
+
+
+@pytest.fixture
+def spec_dir(tmp_path: Path) -> Path:
+    from adapter import specs
+
+    shutil.copy(Path(specs.__file__).parent / _SPEC_FILE, tmp_path / _SPEC_FILE)
+    return tmp_path
+
+
+def cache_files(directory: Path) -> list[Path]:
+    return sorted((directory / "__pycache__").glob("*.pickle")) if (directory / "__pycache__").exists() else []
+
+
+def test_the_packaged_spec_equals_the_one_built_from_yaml() -> None:
+    assert default_spec() == load_spec()
+
+
+def test_written_once_then_read_without_yaml(spec_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = _compiled_spec(str(spec_dir))
+    assert first == load_spec(spec_dir / _SPEC_FILE)
+    assert len(cache_files(spec_dir)) == 1
+
+    def no_yaml(text: str) -> None:
+        raise AssertionError("the cached form should have been used")
+
+    monkeypatch.setattr(spec_module, "_parse_yaml", no_yaml)
+    assert _compiled_spec(str(spec_dir)) == first
+
+
+def test_an_edited_yaml_is_rebuilt(spec_dir: Path) -> None:
+    _compiled_spec(str(spec_dir))
+    path = spec_dir / _SPEC_FILE
+    text = path.read_text(encoding="utf-8")
+    old = "summary: Send an SMS, MMS or WhatsApp message"
+    assert old in text
+    stat = path.stat()
+    path.write_text(text.replace(old, "summary: Send a message (edited)"), encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # even with the old mtime
+    assert _compiled_spec(str(spec_dir)).operations["postMessage"].summary == "Send a message (edited)"
+
+
+def test_a_corrupt_cache_is_rebuilt(spec_dir: Path) -> None:
+    _compiled_spec(str(spec_dir))
+    (cache,) = cache_files(spec_dir)
+    data = cache.read_bytes()
+    cache.write_bytes(data[: len(data) // 2])
+    assert _compiled_spec(str(spec_dir)) == load_spec(spec_dir / _SPEC_FILE)
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root can write a read-only directory")
+def test_a_read_only_directory_gets_no_cache(spec_dir: Path) -> None:
+    spec_dir.chmod(0o555)
+    try:
+        assert _compiled_spec(str(spec_dir)) == load_spec(spec_dir / _SPEC_FILE)
+        assert cache_files(spec_dir) == []
+    finally:
+        spec_dir.chmod(0o755)
+
+
+def test_an_unwritable_cache_path_is_skipped(spec_dir: Path) -> None:
+    (spec_dir / "__pycache__").write_text("a file where the directory would be")
+    assert _compiled_spec(str(spec_dir)) == load_spec(spec_dir / _SPEC_FILE)
+    assert not list(spec_dir.glob("**/*.tmp"))
