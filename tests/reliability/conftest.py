@@ -38,14 +38,19 @@ def server() -> Iterator[FaultServer]:
         yield running
 
 
-@pytest.fixture
-def make_dispatcher() -> Iterator[Callable[..., Dispatcher]]:
+@pytest.fixture(params=["direct", "requests"])
+def make_dispatcher(request: pytest.FixtureRequest) -> Iterator[Callable[..., Dispatcher]]:
+    """Dispatchers on both of the transport's paths: its direct urllib3 path (the default) and requests'
+    full path (taken when a proxy, a custom adapter or a test double is in play). Each classifies failures
+    from a different family of exceptions, and both must retry exactly alike."""
     made: list[Dispatcher] = []
 
     def make(base_url: str, **options: Any) -> Dispatcher:
         options.setdefault("retry_policy", fast_policy())
         options.setdefault("timeout", (2.0, 2.0))
         dispatcher = Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=base_url, **options)
+        if request.param == "requests":
+            dispatcher._transport._direct = False
         made.append(dispatcher)
         return dispatcher
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import resource
 import time
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -360,6 +361,40 @@ def test_2xx_that_is_not_a_json_object(server: FaultServer, dispatcher: Dispatch
     server.script(reply(200, body, content_type="application/json"))
     kind, error = outcome(dispatcher, "getMessage", FETCH)
     assert (kind, error["type"], error["status"]) == ("error", "api", 502)
+    assert len(server.requests) == 1
+
+
+GZIP = {"Content-Encoding": "gzip", "Content-Type": "application/json"}
+
+
+@pytest.mark.parametrize("operation,args", [("getMessage", FETCH), ("postMessage", SEND)])
+def test_body_that_does_not_decompress(server: FaultServer, dispatcher: Dispatcher, operation: str,
+                                       args: dict[str, Any]):
+    server.script(reply(200, b"\x1f\x8b\x08\x00garbage-not-gzip", headers=GZIP), reply(200, MESSAGE))
+    kind, error = outcome(dispatcher, operation, args)
+    assert kind == "error"
+    assert (error["type"], error["status"], error["attempts"]) == ("api", 502, 1)
+    assert error["error"] == "Twilio's response could not be decompressed"
+    assert len(server.requests) == 1
+
+
+@pytest.fixture(scope="module")
+def gzip_bomb() -> bytes:
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    zeros = b"\0" * (1 << 20)
+    return b"".join(compressor.compress(zeros) for _ in range(256)) + compressor.flush()  # 256 MiB inflated
+
+
+def test_gzip_bomb_is_stopped_at_the_decoded_limit(server: FaultServer, make_dispatcher: Callable[..., Dispatcher],
+                                                  gzip_bomb: bytes):
+    assert len(gzip_bomb) < 1_000_000
+    dispatcher = make_dispatcher(server.base_url, max_response_bytes=1_000_000)
+    server.script(reply(200, gzip_bomb, headers=GZIP))
+    before = _rss_kib()
+    kind, error = outcome(dispatcher, "getMessage", FETCH)
+    assert (kind, error["type"], error["status"], error["attempts"]) == ("error", "api", 502, 1)
+    assert "1000000-byte limit" in error["error"]
+    assert (_rss_kib() - before) / 1024 < 64
     assert len(server.requests) == 1
 
 
