@@ -199,6 +199,7 @@ class LuaHost:
         self._state = sandbox.state
         self._sethook = sandbox.sethook
         self._pcall = sandbox.pcall
+        self._rawget = sandbox.rawget
         self._collect = sandbox.collectgarbage
         self._runtime = runtime
         self.runtimes_built += 1
@@ -263,7 +264,9 @@ class LuaHost:
         try:
             converted = to_python(value, self._module.lua_type, max_nodes=_RESULT_MAX_NODES)
             captured = {
-                name: to_python(env[name.encode()], self._module.lua_type, max_nodes=_RESULT_MAX_NODES, path=name)
+                # rawget: the budget hook is off now, and a script may have given _G an endless __index.
+                name: to_python(self._rawget(env, name.encode()), self._module.lua_type, max_nodes=_RESULT_MAX_NODES,
+                                path=name)
                 for name in capture
             }
         except ConversionError as exc:

@@ -11,7 +11,7 @@ local M = {}
 
 local _G = _G
 local type, pairs, next, select, tostring, error = type, pairs, next, select, tostring, error
-local pcall, xpcall, unpack, rawset, ipairs = pcall, xpcall, unpack, rawset, ipairs
+local pcall, xpcall, unpack, rawset, rawget, ipairs = pcall, xpcall, unpack, rawset, rawget, ipairs
 local setmetatable, getmetatable = setmetatable, getmetatable
 local getfenv, setfenv, loadstring, load = getfenv, setfenv, loadstring, load
 local str_byte, str_find, str_match, str_gmatch, str_gsub, str_rep, str_format, str_sub =
@@ -598,6 +598,7 @@ end
 --- The host's handles on C functions it calls directly (no Lua instruction runs, so no hook fires).
 M.sethook = sethook
 M.pcall = pcall
+M.rawget = rawget
 M.collectgarbage = collectgarbage
 
 return M

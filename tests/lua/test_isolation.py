@@ -68,3 +68,9 @@ def test_one_host_shared_by_threads_serializes(mock_host: LuaHost) -> None:
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(work, range(1, 200)))
     assert results == [n * (n + 1) // 2 for n in range(1, 200)]
+
+
+def test_captured_globals_ignore_metamethods(mock_host: LuaHost) -> None:
+    run = mock_host.execute("response = {message = 'ok'} setmetatable(_G, {__index = function() while true do end end})",
+                            capture=("response", "missing"))
+    assert run.globals == {"response": {"message": "ok"}, "missing": None}
