@@ -358,7 +358,8 @@ def _args_class(op: OperationSpec) -> list[str]:
     lines = [f"---Arguments of Twilio.{op.name}.", f"---@class {_class_name(op.name)}Args"]
     for arg in op.arguments.values():
         optional = "" if arg.required else "?"
-        lines.append(f"---@field {_field_name(arg.name)}{optional} {_lua_type(arg)} {_comment(arg.description)}".rstrip())
+        field = f"---@field {_field_name(arg.name)}{optional} {_lua_type(arg)}"
+        lines.append(f"{field} {_comment(arg.description)}".rstrip())
     return lines + [""]
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import sys
 import threading
 import time
@@ -28,7 +29,6 @@ from .lua_errors import (
     LuaMemoryLimitError,
     LuaResultError,
     LuaRuntimeError,
-    LuaScriptError,
     LuaSyntaxError,
     LuaTimeLimitError,
 )
@@ -57,6 +57,8 @@ DEFAULT_PATTERN_INPUT_LIMIT = 64 * 1024
 _PATTERN_COST_LIMIT = 1e7
 _RESULT_MAX_NODES = 1_000_000
 _NO_MEMORY = b"not enough memory"
+
+log = logging.getLogger("adapter")
 
 
 @dataclass
@@ -319,9 +321,7 @@ class LuaHost:
         try:
             self._print(text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text))
         except Exception:  # noqa: BLE001 - a broken print callable must not reach Lua
-            import logging
-
-            logging.getLogger("adapter").exception("the LuaHost print callable failed")
+            log.exception("the LuaHost print callable failed")
         except BaseException as exc:  # noqa: BLE001
             self._interrupted(exc)
         finally:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 import responses
 from lupa import luajit21
@@ -155,7 +153,3 @@ def test_nothing_returned_is_none(mock_host: LuaHost) -> None:
     assert mock_host.run("local x = 1") is None
     assert mock_host.run("return nil, 5") is None
     assert mock_host.run("return 'a', 'b'") == "a"
-
-
-def _unused(_: Any) -> None:
-    pass

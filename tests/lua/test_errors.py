@@ -17,8 +17,10 @@ GET_MESSAGE = f'Twilio.getMessage{{MessageSid = "SM{"a" * 32}"}}'
 
 
 def test_api_error_in_both_positions(mocked: responses.RequestsMock, mock_host: LuaHost) -> None:
-    mocked.add("GET", MESSAGE, status=404, json={"code": 20404, "message": "The requested resource was not found",
-                                                 "more_info": "https://www.twilio.com/docs/errors/20404", "status": 404})
+    mocked.add("GET", MESSAGE, status=404, json={
+        "code": 20404, "message": "The requested resource was not found",
+        "more_info": "https://www.twilio.com/docs/errors/20404", "status": 404,
+    })
     out = mock_host.run(f"""
         local out = {GET_MESSAGE}
         local res, err = {GET_MESSAGE}

@@ -71,6 +71,6 @@ def test_one_host_shared_by_threads_serializes(mock_host: LuaHost) -> None:
 
 
 def test_captured_globals_ignore_metamethods(mock_host: LuaHost) -> None:
-    run = mock_host.execute("response = {message = 'ok'} setmetatable(_G, {__index = function() while true do end end})",
-                            capture=("response", "missing"))
+    script = "response = {message = 'ok'} setmetatable(_G, {__index = function() while true do end end})"
+    run = mock_host.execute(script, capture=("response", "missing"))
     assert run.globals == {"response": {"message": "ok"}, "missing": None}

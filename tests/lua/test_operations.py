@@ -11,7 +11,7 @@ import responses
 from adapter.lua import LuaHost
 from adapter.simulator import Simulator
 
-from .conftest import ACCOUNT, MOCK_BASE, TOKEN, basic, message_json
+from .conftest import ACCOUNT, MOCK_BASE, TOKEN, basic
 
 CALL = "CA" + "1" * 32
 MSG = "MM" + "2" * 32
