@@ -10,6 +10,7 @@ from typing import Any
 
 from .errors import TwilioError
 from .spec import OperationSpec, default_spec
+from .targets import TargetError, add_target_arguments, open_target
 
 __all__ = ["main"]
 
@@ -41,8 +42,8 @@ def _parser() -> argparse.ArgumentParser:
         "call",
         help="run one operation: twilio-lua call postMessage To=+1... From=+1... Body=hi",
         description="Run one operation and print its JSON result or error object (exit 1 on an error object). "
-        "Repeat a key for a list (MediaUrl=a MediaUrl=b). With no credentials and no --base-url, the call "
-        "goes to an embedded simulator.",
+        "Repeat a key for a list (MediaUrl=a MediaUrl=b). Without --live or --base-url the call goes to "
+        "an embedded simulator.",
     )
     call.add_argument("operation")
     call.add_argument("arguments", nargs="*", metavar="Key=Value")
@@ -64,14 +65,6 @@ def _parser() -> argparse.ArgumentParser:
     docgen.add_arguments(docs)
     docs.set_defaults(handler=docgen.run)
     return parser
-
-
-def add_target_arguments(parser: argparse.ArgumentParser) -> None:
-    """Where calls go: the flags ``call`` and ``run`` share."""
-    parser.add_argument("--base-url", help="a Twilio-compatible base URL (default: https://api.twilio.com)")
-    parser.add_argument("--account-sid", help="default: $TWILIO_ACCOUNT_SID")
-    parser.add_argument("--auth-token", help="default: $TWILIO_AUTH_TOKEN")
-    parser.add_argument("--live", action="store_true", help="call api.twilio.com (needs credentials)")
 
 
 def _ops(args: argparse.Namespace) -> int:
@@ -119,16 +112,17 @@ def _op_json(op: OperationSpec) -> dict[str, Any]:
 
 
 def _call(args: argparse.Namespace) -> int:
-    from .targets import open_target
-
     try:
         call_args = parse_key_values(args.arguments)
     except ValueError as exc:
         print(f"twilio-lua: {exc}", file=sys.stderr)
         return 2
     try:
-        with open_target(args) as dispatcher:
+        with open_target(args, notices=sys.stderr) as dispatcher:
             result = dispatcher.call(args.operation, call_args)
+    except TargetError as exc:
+        print(f"twilio-lua: {exc}", file=sys.stderr)
+        return 2
     except TwilioError as err:
         print(json.dumps(err.to_dict(), indent=2, ensure_ascii=False))
         return 1

@@ -5,25 +5,24 @@ The script gets the platform's globals: ``request`` (``request.body``, ``request
 ``response.code``). The script's return value, or else ``response.message``, is printed as JSON on standard
 output; Lua ``print`` goes to standard error.
 
-Target: ``--live`` (api.twilio.com) or ``--base-url URL`` when given; otherwise Twilio itself when
-credentials are set (flags or TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN), and the embedded simulator, started
-in-process with its test credentials, when none are.
+Target: ``--live`` (api.twilio.com) or ``--base-url URL`` when given, otherwise the embedded simulator,
+started in-process with its test credentials (see :mod:`adapter.targets`).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
 from .errors import TwilioError
 from .lua_errors import LuaScriptError
 from .lua_sandbox import DEFAULT_INSTRUCTION_LIMIT, DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, ENGINES, LuaHost
+from .targets import TargetError, add_target_arguments, open_target
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "add_arguments", "run"]
 
@@ -39,12 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``run`` subcommand's arguments to ``parser``."""
     parser.add_argument("script", metavar="SCRIPT.lua", help="the Lua script to run")
     parser.add_argument("--request", metavar="FILE", help="JSON file with the request table (body, parameters...)")
-    parser.add_argument("--base-url", metavar="URL", help="a Twilio-compatible API, e.g. a running simulator")
-    parser.add_argument("--live", action="store_true", help="run against api.twilio.com (needs credentials)")
-    parser.add_argument("--account-sid", metavar="SID", help="default: $TWILIO_ACCOUNT_SID")
-    parser.add_argument("--auth-token", metavar="TOKEN", help="default: $TWILIO_AUTH_TOKEN")
+    add_target_arguments(parser)
     parser.add_argument("--engine", choices=ENGINES, default="luajit21", help="Lua engine (default: luajit21)")
-    parser.add_argument("--state", metavar="PATH", help="where the embedded simulator keeps its records")
     parser.add_argument("--memory-limit", type=int, default=DEFAULT_MEMORY_LIMIT, metavar="BYTES",
                         help=argparse.SUPPRESS)
     parser.add_argument("--instruction-limit", type=int, default=DEFAULT_INSTRUCTION_LIMIT, metavar="N",
@@ -62,7 +57,7 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
     try:
         source = _read_script(args.script)
         request = _read_request(getattr(args, "request", None))
-        with _dispatcher(args, env, err) as dispatcher:
+        with open_target(args, environ=env, notices=err) as dispatcher:
             host = LuaHost(
                 dispatcher,
                 engine=getattr(args, "engine", "luajit21"),
@@ -77,7 +72,7 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
                 globals={"request": request, "response": {}},
                 capture=("response",),
             )
-    except _Failed as exc:
+    except (_Failed, TargetError) as exc:
         print(f"twilio-lua: {exc}", file=err)
         return EXIT_FAILED
     except LuaScriptError as exc:
@@ -113,38 +108,6 @@ def _read_request(path: str | None) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise _Failed(f"{path} must hold a JSON object (the request table)")
     return data
-
-
-@contextlib.contextmanager
-def _dispatcher(args: argparse.Namespace, env: Mapping[str, str], err: TextIO) -> Iterator[Any]:
-    from .dispatcher import Dispatcher
-
-    account_sid = getattr(args, "account_sid", None) or env.get("TWILIO_ACCOUNT_SID") or None
-    auth_token = getattr(args, "auth_token", None) or env.get("TWILIO_AUTH_TOKEN") or None
-    base_url = getattr(args, "base_url", None)
-    live = getattr(args, "live", False)
-    if live and base_url:
-        raise _Failed("--live and --base-url cannot be used together")
-    if live and not (account_sid and auth_token):
-        raise _Failed("--live needs credentials: --account-sid/--auth-token or TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN")
-    if live or base_url or (account_sid and auth_token):
-        if base_url and not (account_sid and auth_token):
-            # A bare --base-url is most likely a simulator started with `twilio-lua serve`.
-            from .simulator import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN
-
-            account_sid, auth_token = TEST_ACCOUNT_SID, TEST_AUTH_TOKEN
-            print(f"twilio-lua: no credentials given; using the simulator's test credentials for {base_url}",
-                  file=err)
-        with Dispatcher(account_sid, auth_token, base_url=base_url, environ=env) as dispatcher:
-            yield dispatcher
-        return
-    from .simulator import Simulator
-
-    with Simulator(port=0, state_path=getattr(args, "state", None)) as sim:
-        where = f" (state in {args.state})" if getattr(args, "state", None) else ""
-        print(f"twilio-lua: no Twilio credentials set; running against the embedded simulator{where}", file=err)
-        with Dispatcher(sim.account_sid, sim.auth_token, base_url=sim.base_url, environ={}) as dispatcher:
-            yield dispatcher
 
 
 def _one_line(text: str) -> str:

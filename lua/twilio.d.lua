@@ -120,7 +120,7 @@
 ---@field StatusCallback? string The URL Twilio calls on every call event listed in StatusCallbackEvent.
 ---@field StatusCallbackEvent? "initiated"|"ringing"|"answered"|"completed"|("initiated"|"ringing"|"answered"|"completed")[] The call progress events that trigger StatusCallback (one event or a list).
 ---@field StatusCallbackMethod? "GET"|"POST" The HTTP method Twilio uses to request StatusCallback.
----@field SendDigits? string Keys to dial after the call connects (0-9, A-D,
+---@field SendDigits? string Keys to dial after the call connects (0-9, A-D, #, *, w for a half-second pause), at most 32.
 ---@field Timeout? integer Seconds to let the phone ring before assuming there is no answer.
 ---@field TimeLimit? integer The longest the call may last, in seconds.
 ---@field Record? boolean Whether to record the whole call.

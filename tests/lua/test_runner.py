@@ -133,3 +133,23 @@ def test_engine_flag(engine: str, script) -> None:
                           "--engine", engine)
     assert code == 0
     assert json.loads(out) == ("Lua 5.1" if engine == "lua51" else "Lua 5.1 + goto")
+
+
+def test_environment_credentials_alone_never_go_live(script) -> None:
+    # Someone with TWILIO_* set who tries an example must not send a real, billed message by accident.
+    env = {"TWILIO_ACCOUNT_SID": "AC" + "5" * 32, "TWILIO_AUTH_TOKEN": "real-looking-token-123456"}
+    code, out, err = invoke(script("return Twilio.listMessage().page"), environ=env)
+    assert code == 0 and json.loads(out) == 0
+    assert "--live was not given; running against the embedded simulator" in err
+    assert "real-looking-token-123456" not in out + err
+
+
+def test_credential_flags_without_a_target_are_refused(script) -> None:
+    code, out, err = invoke(script("return 1"), "--account-sid", "AC" + "5" * 32, "--auth-token", "t" * 20)
+    assert code == 2 and out == ""
+    assert "add --live for api.twilio.com, or --base-url" in err
+
+
+def test_live_and_base_url_together_are_refused(script) -> None:
+    code, _, err = invoke(script("return 1"), "--live", "--base-url", "http://127.0.0.1:9")
+    assert code == 2 and "cannot be used together" in err

@@ -1,0 +1,139 @@
+"""The twilio-lua command line: ops, call, and the module entry point."""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import sys
+from urllib.parse import parse_qs
+
+import pytest
+import responses
+
+from adapter.cli import main, parse_key_values
+
+ACCOUNT = "AC" + "1" * 32
+TOKEN = "cli-secret-token-0123456789"
+BASE = "https://api.twilio.test"
+EXPECTED_OPS = [
+    "createCall", "deleteCall", "deleteMedia", "deleteMessage", "getCall", "getMedia", "getMessage",
+    "listCall", "listMedia", "listMessage", "postMessage",
+]
+
+
+@pytest.fixture(autouse=True)
+def no_env_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_KEY", "TWILIO_API_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_ops_lists_exactly_the_eleven_operations(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ops", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert sorted(op["name"] for op in listed) == EXPECTED_OPS
+
+
+def test_ops_text_shows_arguments_and_rules(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ops", "postMessage"]) == 0
+    out = capsys.readouterr().out
+    assert "POST" in out and "/2010-04-01/Accounts/{AccountSid}/Messages.json" in out
+    assert "* To" in out  # required marker
+    assert "one of: Body, MediaUrl, ContentSid" in out
+    assert "Twilio.postMessage" in out  # the Lua example
+
+
+def test_ops_unknown_operation_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ops", "sendFax"]) == 2
+    assert "unknown operation" in capsys.readouterr().err
+
+
+def test_parse_key_values_repeats_become_lists() -> None:
+    assert parse_key_values(["To=+1555", "MediaUrl=a", "MediaUrl=b", "MediaUrl=c", "Body=x=y"]) == {
+        "To": "+1555", "MediaUrl": ["a", "b", "c"], "Body": "x=y",
+    }
+    with pytest.raises(ValueError):
+        parse_key_values(["NoEquals"])
+
+
+@responses.activate
+def test_call_sends_the_request_and_prints_the_result(capsys: pytest.CaptureFixture[str]) -> None:
+    responses.post(f"{BASE}/2010-04-01/Accounts/{ACCOUNT}/Messages.json", json={"sid": "SM" + "a" * 32}, status=201)
+    code = main([
+        "call", "postMessage", "To=+15558675310", "From=+15005550006", "Body=hi",
+        "MediaUrl=https://example.com/a.png", "MediaUrl=https://example.com/b.png", "ValidityPeriod=60",
+        "--base-url", BASE, "--account-sid", ACCOUNT, "--auth-token", TOKEN,
+    ])
+    assert code == 0
+    assert json.loads(capsys.readouterr().out) == {"sid": "SM" + "a" * 32}
+    (sent,) = responses.calls
+    form = parse_qs(sent.request.body)
+    assert form == {
+        "To": ["+15558675310"], "From": ["+15005550006"], "Body": ["hi"],
+        "MediaUrl": ["https://example.com/a.png", "https://example.com/b.png"], "ValidityPeriod": ["60"],
+    }
+    user, _, password = base64.b64decode(sent.request.headers["Authorization"].split()[1]).decode().partition(":")
+    assert (user, password) == (ACCOUNT, TOKEN)
+
+
+@responses.activate
+def test_call_prints_the_error_object_and_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    responses.get(
+        f"{BASE}/2010-04-01/Accounts/{ACCOUNT}/Calls/CA{'b' * 32}.json",
+        json={"code": 20404, "message": "The requested resource was not found", "more_info": "x", "status": 404},
+        status=404,
+    )
+    code = main(["call", "getCall", f"CallSid=CA{'b' * 32}", "--base-url", BASE,
+                 "--account-sid", ACCOUNT, "--auth-token", TOKEN])
+    out = capsys.readouterr().out
+    assert code == 1
+    error = json.loads(out)
+    assert (error["type"], error["status"], error["code"]) == ("api", 404, 20404)
+    assert TOKEN not in out
+
+
+@responses.activate
+def test_call_with_invalid_arguments_sends_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["call", "postMessage", "To=12345", "body=hi", "--base-url", BASE,
+                 "--account-sid", ACCOUNT, "--auth-token", TOKEN])
+    error = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert error["type"] == "validation" and error["status"] == 400
+    assert {d["field"] for d in error["details"]} >= {"To", "body"}
+    assert len(responses.calls) == 0
+
+
+def test_call_without_credentials_uses_the_embedded_simulator(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["call", "postMessage", "To=+15558675310", "From=+15005550006", "Body=hello simulator"])
+    captured = capsys.readouterr()
+    assert code == 0, captured
+    message = json.loads(captured.out)
+    assert message["sid"].startswith("SM") and message["body"] == "hello simulator"
+    assert "embedded simulator" in captured.err
+
+
+def test_module_entry_point_runs() -> None:
+    done = subprocess.run([sys.executable, "-m", "adapter", "ops", "--json"], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)) == 11
+
+
+def test_call_with_environment_credentials_stays_on_the_simulator(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", ACCOUNT)
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", TOKEN)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mocked:
+        mocked.add_passthru("http://127.0.0.1")
+        code = main(["call", "listMessage"])
+        live_calls = [c for c in mocked.calls if "twilio.com" in c.request.url]
+    captured = capsys.readouterr()
+    assert code == 0 and json.loads(captured.out)["messages"] == []
+    assert live_calls == []
+    assert "--live was not given" in captured.err
+
+
+def test_call_credential_flags_need_a_target(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["call", "listMessage", "--account-sid", ACCOUNT, "--auth-token", TOKEN]) == 2
+    assert "add --live" in capsys.readouterr().err
