@@ -51,6 +51,7 @@ CONTENDERS = {
     "sdk": "twilio SDK",
     "dispatcher": "Dispatcher.call",
     "lua": "Lua via LuaHost",
+    "lua_bridge": "Lua bridge alone (instant dispatcher)",
     "json": "json.loads(body) alone",
 }
 # Calls per timed block, per workload: a block lasts some tens of milliseconds.
@@ -220,13 +221,13 @@ return #page.messages
 """
 
 
-def make_lua(base_url: str, workload: str) -> Callable[[int], None] | None:
+def make_lua(base_url: str, workload: str, dispatcher: Any = None) -> Callable[[int], None] | None:
     LuaHost = lua_host_class()
     if LuaHost is None:
         return None
     from adapter import Dispatcher
 
-    host = LuaHost(Dispatcher(SID, TOKEN, base_url=base_url))
+    host = LuaHost(dispatcher or Dispatcher(SID, TOKEN, base_url=base_url))
     scripts: dict[int, str] = {}
 
     def source(n: int) -> str:
@@ -244,6 +245,36 @@ def make_lua(base_url: str, workload: str) -> Callable[[int], None] | None:
         if workload != "post" and out != page_size(workload):
             raise RuntimeError(f"lua {workload} returned {out!r:.200}")
 
+    return run
+
+
+class _InstantDispatcher:
+    """The dispatcher a LuaHost sees, answering every call at once with the parsed canned body (arguments
+    still validated): what is left of a Lua call is the bridge, conversions both ways, and Lua itself."""
+
+    def __init__(self, real: Any, result: Any) -> None:
+        self._real = real
+        self._result = result
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def call(self, operation: str, args: Any = None, /, **kwargs: Any) -> Any:
+        self._real._validators[operation].validate(args)
+        return self._result
+
+
+def make_lua_bridge(base_url: str, workload: str) -> Callable[[int], None] | None:
+    LuaHost = lua_host_class()
+    if LuaHost is None:
+        return None
+    from adapter import Dispatcher
+
+    result = json.loads(canned.body(canned.message(0) if workload == "post" else canned.page(page_size(workload))))
+    real = Dispatcher(SID, TOKEN, base_url=base_url)
+    if not hasattr(real, "_validators"):
+        return None
+    run = make_lua(base_url, workload, dispatcher=_InstantDispatcher(real, result))
     return run
 
 
@@ -267,6 +298,7 @@ def build(server: Server, workload: str) -> dict[str, Callable[[int], None] | No
         "sdk": make_sdk(server.base_url, workload),
         "dispatcher": make_dispatcher(server.base_url, workload),
         "lua": make_lua(server.base_url, workload),
+        "lua_bridge": make_lua_bridge(server.base_url, workload),
         "json": make_json(workload),
     }
 
@@ -363,6 +395,24 @@ def table(results: dict[tuple[str, str], float | None], cold: dict[str, float]) 
     return "\n".join(lines)
 
 
+def breakdown(results: dict[tuple[str, str], float | None]) -> list[str]:
+    """What a Lua call adds to Dispatcher.call, per workload (informational, no target)."""
+    lines = []
+    json_loads = results.get(("page1000", "json"))
+    for workload, title in WORKLOADS.items():
+        lua, dispatcher = results.get((workload, "lua")), results.get((workload, "dispatcher"))
+        bridge = results.get((workload, "lua_bridge"))
+        if lua is None or dispatcher is None:
+            continue
+        line = f"- {title}: a Lua call costs {fmt(lua - dispatcher)} µs more than Dispatcher.call"
+        if bridge is not None:
+            line += f"; the bridge alone (instant dispatcher) takes {fmt(bridge)} µs"
+            if workload == "page1000" and json_loads:
+                line += f" = {bridge / json_loads:.2f} x json.loads of the body"
+        lines.append(line)
+    return lines
+
+
 def targets(results: dict[tuple[str, str], float | None], cold: dict[str, float]) -> list[tuple[str, float | None, float, str]]:
     r = results
     return [
@@ -427,6 +477,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{rounds} interleaved rounds, {cold_runs} cold starts each, {time.monotonic() - began:.0f} s\n")
     print(table(results, cold))
     print()
+    extra = breakdown(results)
+    if extra:
+        print("Where a Lua call's time goes:")
+        print("\n".join(extra))
+        print()
     failed = 0
     for name, value, limit, unit in targets(results, cold):
         if value is None:
