@@ -303,11 +303,6 @@ def _classify(exc: BaseException) -> _Failure:
     if isinstance(exc, _TooLarge):
         error = TwilioError("api", f"Twilio's response was larger than the {exc.limit}-byte limit", status=502)
         return _Failure("unusable", error)  # asking again would bring the same oversized answer
-    if isinstance(exc, (urllib3.exceptions.DecodeError, requests.exceptions.ContentDecodingError)):
-        # A body that does not decompress (Content-Encoding gzip/deflate): the same bytes would come again,
-        # and for a POST the request was carried out, so this is Twilio's answer being unreadable.
-        error = TwilioError("api", "Twilio's response could not be decompressed", status=502)
-        return _Failure("unusable", error)
     if isinstance(exc, urllib3.exceptions.HTTPError):
         return _classify_urllib3(exc)
     if isinstance(exc, requests.ConnectTimeout):
