@@ -123,7 +123,8 @@ class OperationValidator:
         op = self.operation
         problems = []
         for group in op.require_one_of:
-            if not any(name in present for name in group):
+            # An empty Body or MediaUrl does not satisfy "one of": Twilio would refuse the call (21602).
+            if not any(name in present and present[name] not in ("", [], {}) for name in group):
                 problems.append(("/".join(group), f"one of {_or(group)} is required"))
         for group in op.mutually_exclusive:
             given = [name for name in group if name in present]
