@@ -1,5 +1,5 @@
 """HTTP face of the simulator: werkzeug routing, Basic auth, fault injection, request recording,
-and the ``Simulator`` that serves it all from a background thread."""
+and the ``Simulator`` that serves it all from a background thread over HTTP/1.1 keep-alive."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ from typing import Any, Callable, Iterable
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
+from werkzeug.wsgi import LimitedStream
 
 from .clock import Clock
 from .errors import TwilioError, error_body
@@ -223,7 +224,214 @@ def _abort_connection(environ: dict[str, Any]) -> None:
         pass
 
 
-class _QuietHandler(WSGIRequestHandler):
+# Hop-by-hop headers belong to the connection, which the handler manages, not to the application.
+_HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding", "content-length"})
+# A request body the application left unread is drained so the next request on the connection parses;
+# past this many bytes the connection is closed instead.
+_DRAIN_LIMIT = 10 * 1024 * 1024
+_INTERNAL_ERROR = json.dumps(error_body(20500, "Internal Server Error", 500)).encode()
+
+
+class _Connections:
+    """The server's open client connections: counted, and closed promptly when the simulator stops.
+
+    A connection is *busy* while a request on it is being answered; an idle one is a handler thread
+    blocked waiting for the next request line, which ``close_idle`` wakes by shutting the socket down.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open: dict[socket.socket, bool] = {}  # socket -> busy
+        self.accepted = 0
+        self.stopping = False
+
+    def opened(self, sock: socket.socket) -> None:
+        with self._lock:
+            self.accepted += 1
+            self._open[sock] = False
+            stopping = self.stopping
+        if stopping:  # accepted in the instant the server was stopping: do not let it linger
+            _shutdown(sock)
+
+    def closed(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._open.pop(sock, None)
+
+    def busy(self, sock: socket.socket, busy: bool) -> None:
+        with self._lock:
+            if sock in self._open:
+                self._open[sock] = busy
+
+    @property
+    def open_count(self) -> int:
+        with self._lock:
+            return len(self._open)
+
+    def close_idle(self) -> None:
+        """Stop: idle connections are shut down now, busy ones close after their current answer."""
+        with self._lock:
+            self.stopping = True
+            idle = [sock for sock, busy in self._open.items() if not busy]
+        for sock in idle:
+            _shutdown(sock)
+
+
+def _shutdown(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+class _Server(ThreadedWSGIServer):
+    daemon_threads = True  # handler threads must not keep the interpreter alive after the test/CLI is done
+
+    def __init__(self, host: str, port: int, app: Any, handler: type[WSGIRequestHandler], idle_timeout: float) -> None:
+        self.connections = _Connections()
+        self.idle_timeout = idle_timeout
+        super().__init__(host, port, app, handler=handler)
+
+
+class _RequestBody:
+    """The request body bounded to this request (Content-Length, or the chunked encoding's end), so
+    neither the application nor the drain after it can read into the next request on the connection."""
+
+    def __init__(self, environ: dict[str, Any]) -> None:
+        stream = environ["wsgi.input"]
+        self.framed = True
+        if environ.get("wsgi.input_terminated"):  # chunked: werkzeug's DechunkedInput stops at the last chunk
+            self.stream = stream
+            return
+        raw = environ.get("CONTENT_LENGTH") or ""
+        length = 0
+        if raw.strip():
+            try:
+                length = int(raw)
+            except ValueError:
+                length = -1
+            if length < 0:  # no way to tell where this request ends: answer, then close
+                self.framed, length = False, 0
+        self.stream = LimitedStream(stream, length)
+        environ["wsgi.input"] = self.stream
+
+    def drain(self) -> bool:
+        """Read what the application left unread; False when the connection cannot be reused."""
+        if not self.framed:
+            return False
+        total = 0
+        try:
+            while True:
+                chunk = self.stream.read(65536)
+                if not chunk:
+                    return True
+                total += len(chunk)
+                if total > _DRAIN_LIMIT:
+                    return False
+        except Exception:  # the client went away mid-body, or sent a malformed chunk
+            return False
+
+
+class _Handler(WSGIRequestHandler):
+    """werkzeug's handler speaking HTTP/1.1 keep-alive, as Twilio does.
+
+    werkzeug's own ``run_wsgi`` answers every request with ``Connection: close`` (it cannot tell
+    where one request's body ends and the next request begins). This one bounds each request body
+    by its framing, buffers the (small, JSON) answer to send it with an exact Content-Length in a
+    single write, drains any unread body, and keeps the connection open unless the client asked
+    otherwise. An idle connection is closed after the server's ``idle_timeout``.
+    """
+
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def setup(self) -> None:
+        self.timeout = self.server.idle_timeout
+        super().setup()
+        try:
+            # Small request/answer pairs on a kept-alive connection must not wait on Nagle + delayed ACK.
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
+        self.server.connections.opened(self.connection)
+
+    def finish(self) -> None:
+        self.server.connections.closed(self.connection)
+        super().finish()
+
+    def log_error(self, format: str, *args: Any) -> None:
+        # An idle keep-alive connection timing out is routine, not an error worth a log line.
+        if format.startswith("Request timed out"):
+            return
+        super().log_error(format, *args)
+
+    def run_wsgi(self) -> None:
+        connections = self.server.connections
+        connections.busy(self.connection, True)
+        try:
+            self._answer()
+        finally:
+            connections.busy(self.connection, False)
+
+    def _answer(self) -> None:
+        if self.headers.get("Expect", "").lower().strip() == "100-continue":
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        self.environ = environ = self.make_environ()
+        body = _RequestBody(environ)
+        started: list[Any] = []
+        chunks: list[bytes] = []
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
+            started[:] = [status, headers]  # nothing is sent before the application is done
+            return chunks.append
+
+        try:
+            result = self.server.app(environ, start_response)
+            try:
+                chunks.extend(result)
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+        except (ConnectionError, TimeoutError):
+            # A simulated drop (the application already shut the socket) or a client that went away.
+            self.close_connection = True
+            return
+        except Exception:
+            logging.getLogger(__name__).exception("simulator failed on %s %s", self.command, self.path)
+            started[:] = ["500 INTERNAL SERVER ERROR", [("Content-Type", "application/json; charset=utf-8")]]
+            chunks[:] = [_INTERNAL_ERROR]
+            self.close_connection = True
+        if not body.drain() or self.server.connections.stopping:
+            self.close_connection = True
+        status, headers = started or ["500 INTERNAL SERVER ERROR", []]
+        self._send(status, headers, b"".join(chunks))
+
+    def _send(self, status: str, headers: list[tuple[str, str]], payload: bytes) -> None:
+        code_text, _, reason = status.partition(" ")
+        code = int(code_text)
+        head = self.command == "HEAD"
+        self.send_response(code, reason or None)
+        for key, value in headers:
+            lowered = key.lower()
+            # A HEAD answer keeps the length the GET would have had; werkzeug's Response supplies it.
+            if lowered in _HOP_BY_HOP and not (head and lowered == "content-length"):
+                continue
+            self.send_header(key, value)
+        bodiless = 100 <= code < 200 or code in (204, 304)
+        if bodiless or head:
+            payload = b""  # RFC 9110: 1xx/204 carry no Content-Length; a 304 or HEAD no body
+        else:
+            self.send_header("Content-Length", str(len(payload)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        elif self.request_version == "HTTP/1.0":
+            self.send_header("Connection", "keep-alive")  # the client asked for it (else close_connection)
+        self._headers_buffer.append(b"\r\n")
+        self.wfile.write(b"".join(self._headers_buffer) + payload)  # one write: headers and body together
+        self._headers_buffer = []
+
+
+class _QuietHandler(_Handler):
     # Tests fire hundreds of requests; per-request access lines would drown their output.
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass
@@ -234,6 +442,11 @@ class Simulator:
 
     ``with Simulator() as sim:`` starts it on a free port; point clients at ``sim.base_url`` with
     ``sim.account_sid`` / ``sim.auth_token``.
+
+    Connections are HTTP/1.1 keep-alive, as with Twilio: a pooling client (requests' Session, the
+    official SDK) sends many requests over one. ``sim.connections_accepted`` counts them; a
+    connection left idle for ``idle_timeout`` seconds is closed by the server, and ``stop()`` closes
+    idle ones at once.
     """
 
     def __init__(
@@ -252,7 +465,10 @@ class Simulator:
         timings: Timings | None = None,
         api_keys: dict[str, tuple[str, str]] | None = None,
         log_requests: bool = False,
+        idle_timeout: float = 5.0,
     ) -> None:
+        if idle_timeout <= 0:
+            raise ValueError("idle_timeout must be positive")
         self.host = host
         self.port = port
         self.accounts: dict[str, str] = dict(accounts) if accounts else {TEST_ACCOUNT_SID: TEST_AUTH_TOKEN}
@@ -264,7 +480,9 @@ class Simulator:
         self.faults = FaultInjector(latency_ms, rate_limit, fail_rate, drop_rate, seed)
         self.wsgi_app = SimulatorApp(self.service, self.accounts, self.api_keys, self.faults)
         self.log_requests = log_requests
-        self._server: BaseWSGIServer | None = None
+        self.idle_timeout = idle_timeout
+        self._accepted_before = 0  # connections accepted by earlier start()/stop() rounds
+        self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
     @property
@@ -281,6 +499,18 @@ class Simulator:
             raise RuntimeError("the simulator is not running; call start() first")
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self._server.server_port}"
+
+    @property
+    def connections_accepted(self) -> int:
+        """TCP connections the server has accepted since this simulator was created."""
+        server = self._server
+        return self._accepted_before + (server.connections.accepted if server is not None else 0)
+
+    @property
+    def open_connections(self) -> int:
+        """Client connections open right now (kept alive between requests, or being answered)."""
+        server = self._server
+        return server.connections.open_count if server is not None else 0
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -302,10 +532,8 @@ class Simulator:
     def start(self) -> Simulator:
         if self._server is not None:
             return self
-        handler = WSGIRequestHandler if self.log_requests else _QuietHandler
-        server = make_server(self.host, self.port, self.wsgi_app, threaded=True, request_handler=handler)
-        # Handler threads must not keep the interpreter alive after the test/CLI is done.
-        server.daemon_threads = True
+        handler = _Handler if self.log_requests else _QuietHandler
+        server = _Server(self.host, self.port, self.wsgi_app, handler, self.idle_timeout)
         self._server = server
         # stop() waits up to one poll interval; werkzeug's 0.5 s default would dominate test runs.
         self._thread = threading.Thread(
@@ -318,8 +546,11 @@ class Simulator:
         server, thread = self._server, self._thread
         self._server = self._thread = None
         if server is not None:
-            server.shutdown()
+            server.shutdown()  # no new connections
+            # Kept-alive connections would otherwise hold their handler threads until idle_timeout.
+            server.connections.close_idle()
             server.server_close()
+            self._accepted_before += server.connections.accepted
         if thread is not None:
             thread.join(timeout=5)
         self.store.close()
