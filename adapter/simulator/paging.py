@@ -8,8 +8,9 @@ that no longer resolves (its record was deleted) falls back to the plain ``Page`
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
-from typing import Any, Callable, Generic, Mapping, Sequence, TypeVar
+from typing import Any, Callable, Generic, Iterable, Iterator, Mapping, Protocol, Sequence, TypeVar
 from urllib.parse import urlencode
 
 from .errors import TwilioError
@@ -20,15 +21,18 @@ __all__ = [
     "MAX_PAGE_SIZE",
     "Page",
     "PageRequest",
+    "Source",
     "envelope",
     "parse_page_request",
     "select_page",
+    "take_page",
 ]
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 SortKey = tuple[float, int]
 
 
@@ -74,21 +78,61 @@ def parse_page_request(args: Mapping[str, str]) -> PageRequest:
     return PageRequest(page=page, page_size=size, token=args.get("PageToken") or None)
 
 
+class Source(Protocol[T_co]):
+    """Where a page is taken from: the matching entries, walked lazily in either direction."""
+
+    def newest(self, below: SortKey | None = None, *, inclusive: bool = False, skip: int = 0) -> Iterator[Entry[T_co]]:
+        """Entries newest first, only those older than ``below`` (or as old, if ``inclusive``),
+        after skipping the first ``skip``."""
+        ...
+
+    def oldest(self, above: SortKey) -> Iterator[Entry[T_co]]:
+        """Entries newer than ``above``, oldest first."""
+        ...
+
+
+def take_page(source: Source[T], request: PageRequest, key_of: Callable[[str], SortKey | None]) -> Page[T]:
+    """The requested page, reading no more of ``source`` than the page and one entry beyond it.
+
+    ``PA<sid>`` starts just after that record; ``PB<sid>`` ends just before it (or, when fewer than a
+    page are newer, is the first page); a token that does not resolve leaves ``Page`` as an offset.
+    """
+    size = request.page_size
+    token = request.token
+    anchor = key_of(token[2:]) if token and token[:2] in ("PA", "PB") else None
+    if anchor is not None and token is not None and token.startswith("PB"):
+        newer = list(itertools.islice(source.oldest(anchor), size))
+        if len(newer) == size:
+            newer.reverse()
+            more = next(iter(source.newest(anchor, inclusive=True)), None) is not None
+            return Page(entries=newer, page=request.page, page_size=size, has_next=more)
+        chosen = list(itertools.islice(source.newest(), size + 1))
+    elif anchor is not None:
+        chosen = list(itertools.islice(source.newest(anchor), size + 1))
+    else:
+        chosen = list(itertools.islice(source.newest(skip=request.page * size), size + 1))
+    return Page(entries=chosen[:size], page=request.page, page_size=size, has_next=len(chosen) > size)
+
+
+class _ListSource(Generic[T]):
+    def __init__(self, entries: Sequence[Entry[T]]) -> None:
+        self.entries = entries
+
+    def newest(self, below: SortKey | None = None, *, inclusive: bool = False, skip: int = 0) -> Iterator[Entry[T]]:
+        chosen: Iterable[Entry[T]] = self.entries
+        if below is not None:
+            chosen = (e for e in chosen if e.key < below or (inclusive and e.key == below))
+        return itertools.islice(chosen, skip, None)
+
+    def oldest(self, above: SortKey) -> Iterator[Entry[T]]:
+        return (e for e in reversed(self.entries) if e.key > above)
+
+
 def select_page(
     entries: Sequence[Entry[T]], request: PageRequest, key_of: Callable[[str], SortKey | None]
 ) -> Page[T]:
     """Pick the requested page from ``entries`` (already filtered, newest first)."""
-    size = request.page_size
-    anchor = key_of(request.token[2:]) if request.token and request.token[:2] in ("PA", "PB") else None
-    if anchor is not None and request.token is not None and request.token.startswith("PB"):
-        newer = [e for e in entries if e.key > anchor]
-        start = max(len(newer) - size, 0)
-    elif anchor is not None:
-        start = sum(1 for e in entries if e.key >= anchor)
-    else:
-        start = request.page * size
-    chosen = list(entries[start : start + size])
-    return Page(entries=chosen, page=request.page, page_size=size, has_next=start + size < len(entries))
+    return take_page(_ListSource(entries), request, key_of)
 
 
 def _uri(path: str, params: list[tuple[str, str]]) -> str:

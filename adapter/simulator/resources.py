@@ -11,7 +11,7 @@ import hashlib
 import math
 import mimetypes
 import uuid
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from .dates import format_rfc2822
@@ -25,6 +25,7 @@ __all__ = [
     "call_price",
     "call_resource",
     "content_type_for",
+    "created_at",
     "format_number",
     "media_resource",
     "message_price",
@@ -32,6 +33,8 @@ __all__ = [
     "new_sid",
     "num_segments",
     "phone_number_sid",
+    "reached_at",
+    "status_of",
 ]
 
 API_VERSION = "2010-04-01"
@@ -122,6 +125,31 @@ def call_price(duration_seconds: int) -> str:
 def phone_number_sid(account_sid: str, number: str) -> str:
     """A stable PN sid per (account, caller ID): Twilio reports the number the call came from."""
     return "PN" + hashlib.md5(f"{account_sid}:{number}".encode()).hexdigest()
+
+
+# -- probes: single fields of a resource, read from the record without rendering all of it ----------
+# Lists filter every stored record on these, so they must agree exactly with the renderers below
+# (tests/simulator/test_resources.py checks that they do).
+
+
+def status_of(record: Record, now: float) -> str:
+    """The ``status`` the resource shows at ``now``."""
+    return status_at(record.data["timeline"], now - record.created)[0]
+
+
+def reached_at(status: str) -> Callable[[Record, float], float | None]:
+    """A probe for the epoch at which the resource entered ``status`` (None if not yet at ``now``):
+    ``date_sent`` is ``reached_at("sent")``, a call's ``start_time`` ``reached_at("ringing")``..."""
+
+    def probe(record: Record, now: float) -> float | None:
+        offset = reached(record.data["timeline"], status, now - record.created)
+        return None if offset is None else record.created + offset
+
+    return probe
+
+
+def created_at(record: Record, now: float) -> float:
+    return record.created
 
 
 def _at(record: Record, offset: float | None) -> str | None:

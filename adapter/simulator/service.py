@@ -6,24 +6,29 @@ so it is exercised directly by unit tests as well as through the wire.
 
 from __future__ import annotations
 
+import itertools
+import math
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Protocol
+from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol
 
 from .clock import Clock
-from .dates import parse_filter_date, parse_rfc2822
+from .dates import parse_filter_date
 from .errors import TwilioError
 from .lifecycle import CALL_FINAL, MESSAGE_FINAL, Timings, call_timeline, message_timeline
-from .paging import Entry, envelope, parse_page_request, select_page
+from .paging import Entry, SortKey, envelope, parse_page_request, take_page
 from .resources import (
     call_resource,
     content_type_for,
+    created_at,
     media_resource,
     message_price,
     message_resource,
     new_sid,
     num_segments,
     phone_number_sid,
+    reached_at,
+    status_of,
 )
 from .store import Record, Store
 from .validation import check_call, check_message, check_schedule, is_e164
@@ -41,14 +46,26 @@ class Form(Protocol):
     def getlist(self, key: str) -> list[str]: ...
 
 
+Probe = Callable[[Record, float], Any]
+Predicate = Callable[[Record, float], bool]
+
+
 @dataclass(frozen=True)
 class Filter:
-    """A list filter. Dated filters also accept ``<`` (on or before) and ``>`` (on or after)."""
+    """A list filter. Dated filters also accept ``<`` (on or before) and ``>`` (on or after).
+
+    ``field`` is the resource property it matches. Lists never render a record to filter it:
+    without a ``probe`` the property is ``record.data[field]`` as stored (so the store itself can
+    match it, in SQL for SQLite); a probe reads it from the record at a moment (status and dates
+    follow the lifecycle; a dated probe gives the epoch that the property renders, never earlier
+    than the record's creation, so an upper date bound also bounds where a list needs to look).
+    """
 
     param: str
     field: str
     dated: bool = False
     choices: frozenset[str] | None = None
+    probe: Probe | None = None
 
     @property
     def params(self) -> tuple[str, ...]:
@@ -75,21 +92,23 @@ KINDS: dict[str, Kind] = {
         Kind(
             "calls", "Calls", "calls", call_resource,
             (
-                Filter("To", "to"), Filter("From", "from"), Filter("Status", "status", choices=_CALL_STATUSES),
-                Filter("ParentCallSid", "parent_call_sid"), Filter("StartTime", "start_time", dated=True),
-                Filter("EndTime", "end_time", dated=True),
+                Filter("To", "to"), Filter("From", "from"),
+                Filter("Status", "status", choices=_CALL_STATUSES, probe=status_of),
+                Filter("ParentCallSid", "parent_call_sid"),
+                Filter("StartTime", "start_time", dated=True, probe=reached_at("ringing")),
+                Filter("EndTime", "end_time", dated=True, probe=reached_at("completed")),
             ),
             deletable=CALL_FINAL,
         ),
         Kind(
             "messages", "Messages", "messages", message_resource,
-            (Filter("To", "to"), Filter("From", "from"), Filter("DateSent", "date_sent", dated=True)),
+            (Filter("To", "to"), Filter("From", "from"), Filter("DateSent", "date_sent", dated=True, probe=reached_at("sent"))),
             deletable=MESSAGE_FINAL,
             children="media",
         ),
         Kind(
             "media", "Media", "media_list", media_resource,
-            (Filter("DateCreated", "date_created", dated=True),),
+            (Filter("DateCreated", "date_created", dated=True, probe=created_at),),
             parent="messages",
         ),
     )
@@ -206,30 +225,32 @@ class Service:
     ) -> dict[str, Any]:
         spec = KINDS[kind]
         request = parse_page_request(args)
-        used, predicates = self._filters(spec, args)
+        used, where, predicates, created_below = self._filters(spec, args)
         with self._lock:
             self._parent_check(spec, account_sid, parent_sid, path)
             now = self.clock.time()
-            entries = []
-            for record in self.store.list(spec.name, account_sid, parent_sid):
-                rendered = spec.render(record, now)
-                if all(predicate(rendered) for predicate in predicates):
-                    entries.append(Entry(record.sort_key, record.sid, rendered))
+            source = _Matching(self.store, spec.name, account_sid, parent_sid, where, predicates, now, created_below)
 
             def key_of(sid: str) -> tuple[float, int] | None:
                 anchor = self.store.get(spec.name, account_sid, sid)
                 return anchor.sort_key if anchor is not None else None
 
-            page = select_page(entries, request, key_of)
-        return envelope(path, used, spec.items_key, page, request, [entry.item for entry in page.entries])
+            # Only the page (and one record past it) is read from the store, and only it is rendered.
+            page = take_page(source, request, key_of)
+            items = [spec.render(entry.item, now) for entry in page.entries]
+        return envelope(path, used, spec.items_key, page, request, items)
 
     @staticmethod
     def _filters(
         kind: Kind, args: Mapping[str, str]
-    ) -> tuple[list[tuple[str, str]], list[Callable[[dict[str, Any]], bool]]]:
+    ) -> tuple[list[tuple[str, str]], dict[str, str], list[Predicate], float | None]:
+        """(filters as the client sent them, stored-field equalities for the store, other predicates,
+        the creation time every match precedes, if a dated filter has an upper bound)."""
         by_param = {param: flt for flt in kind.filters for param in flt.params}
         used: list[tuple[str, str]] = []
-        predicates: list[Callable[[dict[str, Any]], bool]] = []
+        where: dict[str, str] = {}
+        predicates: list[Predicate] = []
+        created_below: float | None = None
         for param in args:  # request order, so page links echo the filters as the client sent them
             flt = by_param.get(param)
             value = args.get(param)
@@ -240,22 +261,29 @@ class Service:
                 bound = parse_filter_date(value)
                 if bound is None:
                     raise TwilioError(400, detail=f"{param} is not a valid date: {value!r}")
-                op = param[-1] if param[-1] in "<>" else "="
+                assert flt.probe is not None, "a dated filter reads its date with a probe"
+                low, high = bound.seconds(param[-1] if param[-1] in "<>" else "=")
+                if high != math.inf:
+                    # A match has int(date) <= high and date >= created, so created < high + 1.
+                    created_below = high + 1 if created_below is None else min(created_below, high + 1)
 
-                def dated(item: dict[str, Any], field: str = flt.field, bound: Any = bound, op: str = op) -> bool:
-                    moment = parse_rfc2822(item.get(field))
-                    return moment is not None and bound.matches(moment, op)
+                def dated(record: Record, now: float, probe: Probe = flt.probe, low: float = low, high: float = high) -> bool:
+                    moment = probe(record, now)
+                    return moment is not None and low <= int(moment) <= high
 
                 predicates.append(dated)
-            else:
-                if flt.choices is not None and value not in flt.choices:
-                    raise TwilioError(400, detail=f"{param} must be one of {', '.join(sorted(flt.choices))}")
+                continue
+            if flt.choices is not None and value not in flt.choices:
+                raise TwilioError(400, detail=f"{param} must be one of {', '.join(sorted(flt.choices))}")
+            if flt.probe is None:
+                where[flt.field] = value
+                continue
 
-                def exact(item: dict[str, Any], field: str = flt.field, value: str = value) -> bool:
-                    return item.get(field) == value
+            def exact(record: Record, now: float, probe: Probe = flt.probe, value: str = value) -> bool:
+                return probe(record, now) == value
 
-                predicates.append(exact)
-        return used, predicates
+            predicates.append(exact)
+        return used, where, predicates, created_below
 
     # -- delete ------------------------------------------------------------------------------
 
@@ -270,3 +298,48 @@ class Service:
             self.store.delete(spec.name, account_sid, sid)
             if spec.children:
                 self.store.delete_children(spec.children, sid)
+
+
+class _Matching:
+    """The records a list request matches, as a lazy ``paging.Source`` of ``Entry[Record]``: the
+    store applies the stored-field equalities (and the offset, when nothing else filters); the
+    lifecycle predicates are applied here, record by record, only as far as the page needs."""
+
+    def __init__(
+        self,
+        store: Store,
+        kind: str,
+        account_sid: str,
+        parent_sid: str | None,
+        where: dict[str, str],
+        predicates: list[Predicate],
+        now: float,
+        created_below: float | None = None,
+    ) -> None:
+        self.store, self.kind, self.account_sid, self.parent_sid = store, kind, account_sid, parent_sid
+        self.where, self.predicates, self.now = where, predicates, now
+        # No record at or past this key can match (seq is never 0, so no key equals it).
+        self.cap: SortKey | None = None if created_below is None else (created_below, 0)
+
+    def _entries(self, records: Iterable[Record]) -> Iterator[Entry[Record]]:
+        predicates, now = self.predicates, self.now
+        for record in records:
+            if all(predicate(record, now) for predicate in predicates):
+                yield Entry(record.sort_key, record.sid, record)
+
+    def _scan(self, **options: Any) -> Iterator[Record]:
+        return self.store.scan(self.kind, self.account_sid, self.parent_sid, where=self.where, **options)
+
+    def newest(self, below: SortKey | None = None, *, inclusive: bool = False, skip: int = 0) -> Iterator[Entry[Record]]:
+        if self.cap is not None and (below is None or self.cap < below):
+            below, inclusive = self.cap, False
+        if not self.predicates:
+            return self._entries(self._scan(start=below, inclusive=inclusive, offset=skip))
+        return itertools.islice(self._entries(self._scan(start=below, inclusive=inclusive)), skip, None)
+
+    def oldest(self, above: SortKey) -> Iterator[Entry[Record]]:
+        records = self._scan(start=above, ascending=True)
+        cap = self.cap
+        if cap is not None:
+            records = itertools.takewhile(lambda record: record.sort_key < cap, records)
+        return self._entries(records)

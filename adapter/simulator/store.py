@@ -6,13 +6,15 @@ cascading deletes, paging) lives above it, so both backends behave identically b
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
+import re
 import sqlite3
 import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Callable, Iterator, Mapping, Protocol
 
 __all__ = ["MemoryStore", "Record", "SqliteStore", "Store", "open_store"]
 
@@ -36,6 +38,9 @@ class Record:
         return (self.created, self.seq)
 
 
+SortKey = tuple[float, int]
+
+
 class Store(Protocol):
     def add(self, record: Record) -> Record: ...
 
@@ -45,6 +50,25 @@ class Store(Protocol):
         """Records of ``kind`` for the account (and parent, if given), newest first."""
         ...
 
+    def scan(
+        self,
+        kind: str,
+        account_sid: str,
+        parent_sid: str | None = None,
+        *,
+        where: Mapping[str, str] | None = None,
+        start: SortKey | None = None,
+        inclusive: bool = False,
+        ascending: bool = False,
+        offset: int = 0,
+    ) -> Iterator[Record]:
+        """Lazily, the records ``list`` would give (newest first, or oldest first if ``ascending``),
+        only those whose ``data[field] == value`` for every item of ``where``, beginning past
+        ``start`` in that order (older than it, or newer when ascending; ``inclusive`` admits a key
+        equal to it) and skipping the first ``offset`` of them. Fetched in batches, so a caller that
+        stops early (a page of 50 out of 10,000) never touches the rest."""
+        ...
+
     def delete(self, kind: str, account_sid: str, sid: str) -> bool: ...
 
     def delete_children(self, kind: str, parent_sid: str) -> int: ...
@@ -52,20 +76,102 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-def _newest_first(records: list[Record]) -> list[Record]:
-    return sorted(records, key=lambda r: r.sort_key, reverse=True)
+# Batches grow from the first (enough for a default page and its look-ahead) to the largest.
+_FIRST_BATCH = 64
+_MAX_BATCH = 1024
+
+
+class _Ordered:
+    """Records kept sorted by ``sort_key`` (ascending), with the keys alongside for bisection."""
+
+    __slots__ = ("keys", "records")
+
+    def __init__(self) -> None:
+        self.keys: list[SortKey] = []
+        self.records: list[Record] = []
+
+    def insert(self, record: Record) -> None:
+        key = record.sort_key
+        # Usually the newest record, so this is an append.
+        index = len(self.keys) if not self.keys or self.keys[-1] < key else bisect.bisect_right(self.keys, key)
+        self.keys.insert(index, key)
+        self.records.insert(index, record)
+
+    def remove(self, record: Record) -> None:
+        index = bisect.bisect_left(self.keys, record.sort_key)
+        if index < len(self.keys) and self.records[index].sid == record.sid:
+            del self.keys[index]
+            del self.records[index]
+
+    def batch(self, start: SortKey | None, inclusive: bool, ascending: bool, size: int, skip: int = 0) -> list[Record]:
+        """Up to ``size`` records past ``start`` in the scan's order, after skipping ``skip``."""
+        keys = self.keys
+        if ascending:
+            if start is None:
+                index = 0
+            else:
+                index = bisect.bisect_left(keys, start) if inclusive else bisect.bisect_right(keys, start)
+            index += skip
+            return self.records[index : index + size]
+        if start is None:
+            stop = len(keys)
+        else:
+            stop = bisect.bisect_right(keys, start) if inclusive else bisect.bisect_left(keys, start)
+        stop = max(stop - skip, 0)
+        chosen = self.records[max(stop - size, 0) : stop]
+        chosen.reverse()
+        return chosen
+
+
+def _batches(fetch: Callable[[SortKey | None, bool, int], list[Record]], start: SortKey | None, inclusive: bool) -> Iterator[Record]:
+    """Keyset pagination over ``fetch(start, inclusive, size)``: each batch resumes after the last
+    record of the previous one, so records added or deleted meanwhile neither repeat nor shift."""
+    size = _FIRST_BATCH
+    while True:
+        batch = fetch(start, inclusive, size)
+        yield from batch
+        if len(batch) < size:
+            return
+        start, inclusive = batch[-1].sort_key, False
+        size = min(size * 2, _MAX_BATCH)
+
+
+def _matching(records: Iterator[Record], where: Mapping[str, str] | None, offset: int) -> Iterator[Record]:
+    if where:
+        wanted = list(where.items())
+        records = (r for r in records if all(r.data.get(field) == value for field, value in wanted))
+    return itertools.islice(records, offset, None) if offset else records
 
 
 class MemoryStore:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._records: dict[tuple[str, str], Record] = {}
+        # Sorted indexes: by (kind, account) for lists, by (kind, parent) for subresources.
+        self._by_owner: dict[tuple[str, str], _Ordered] = {}
+        self._by_parent: dict[tuple[str, str], _Ordered] = {}
         self._seq = itertools.count(1)
+
+    def _indexes(self, record: Record) -> list[_Ordered]:
+        found = [self._by_owner.setdefault((record.kind, record.account_sid), _Ordered())]
+        if record.parent_sid is not None:
+            found.append(self._by_parent.setdefault((record.kind, record.parent_sid), _Ordered()))
+        return found
+
+    def _forget(self, record: Record) -> None:
+        del self._records[(record.kind, record.sid)]
+        for index in self._indexes(record):
+            index.remove(record)
 
     def add(self, record: Record) -> Record:
         with self._lock:
             stored = replace(record, seq=next(self._seq))
+            previous = self._records.get((record.kind, record.sid))
+            if previous is not None:
+                self._forget(previous)
             self._records[(record.kind, record.sid)] = stored
+            for index in self._indexes(stored):
+                index.insert(stored)
             return stored
 
     def get(self, kind: str, account_sid: str, sid: str) -> Record | None:
@@ -74,29 +180,57 @@ class MemoryStore:
         return found if found is not None and found.account_sid == account_sid else None
 
     def list(self, kind: str, account_sid: str, parent_sid: str | None = None) -> list[Record]:
-        with self._lock:
-            chosen = [
-                r
-                for r in self._records.values()
-                if r.kind == kind
-                and r.account_sid == account_sid
-                and (parent_sid is None or r.parent_sid == parent_sid)
-            ]
-        return _newest_first(chosen)
+        return list(self.scan(kind, account_sid, parent_sid))
+
+    def scan(
+        self,
+        kind: str,
+        account_sid: str,
+        parent_sid: str | None = None,
+        *,
+        where: Mapping[str, str] | None = None,
+        start: SortKey | None = None,
+        inclusive: bool = False,
+        ascending: bool = False,
+        offset: int = 0,
+    ) -> Iterator[Record]:
+        # Without a filter to apply first, the offset is an index into the sorted records.
+        direct = parent_sid is None and not where
+        skip = offset if direct else 0
+
+        def fetch(after: SortKey | None, include: bool, size: int) -> list[Record]:
+            nonlocal skip
+            with self._lock:
+                if parent_sid is None:
+                    index = self._by_owner.get((kind, account_sid))
+                else:
+                    index = self._by_parent.get((kind, parent_sid))
+                batch = index.batch(after, include, ascending, size, skip) if index is not None else []
+            skip = 0  # the offset applies once: later batches resume after the last record
+            return batch
+
+        records = _batches(fetch, start, inclusive)
+        if parent_sid is not None:  # the parent index spans accounts
+            records = (r for r in records if r.account_sid == account_sid)
+        return records if direct else _matching(records, where, offset)
 
     def delete(self, kind: str, account_sid: str, sid: str) -> bool:
         with self._lock:
             found = self._records.get((kind, sid))
             if found is None or found.account_sid != account_sid:
                 return False
-            del self._records[(kind, sid)]
+            self._forget(found)
             return True
 
     def delete_children(self, kind: str, parent_sid: str) -> int:
         with self._lock:
-            doomed = [k for k, r in self._records.items() if r.kind == kind and r.parent_sid == parent_sid]
-            for key in doomed:
-                del self._records[key]
+            index = self._by_parent.pop((kind, parent_sid), None)
+            doomed = list(index.records) if index is not None else []
+            for record in doomed:
+                del self._records[(record.kind, record.sid)]
+                owner = self._by_owner.get((record.kind, record.account_sid))
+                if owner is not None:
+                    owner.remove(record)
             return len(doomed)
 
     def close(self) -> None:
@@ -113,8 +247,15 @@ CREATE TABLE IF NOT EXISTS resources (
     created REAL NOT NULL,
     data TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS resources_by_owner ON resources (kind, account_sid, parent_sid);
+-- Lists walk an account's records newest first; subresource lists and cascades go by parent.
+-- (seq is the rowid, which every index carries: the key (created, seq) is covered.)
+DROP INDEX IF EXISTS resources_by_owner;
+CREATE INDEX IF NOT EXISTS resources_by_time ON resources (kind, account_sid, created, seq);
+CREATE INDEX IF NOT EXISTS resources_by_parent ON resources (kind, parent_sid, account_sid, created, seq);
 """
+
+# Data fields a list may be filtered on; only these names ever reach the SQL text.
+_JSON_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class SqliteStore:
@@ -132,7 +273,14 @@ class SqliteStore:
         # One connection shared by the server's threads (callers hold the lock). It is reopened on
         # demand so a simulator can be stopped and started again on the same file.
         if self._connection is None:
-            self._connection = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+            connection = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+            # Every create is its own transaction; in the default rollback-journal mode each one waits
+            # for fsync (~1 ms). WAL with synchronous=NORMAL survives the process dying and costs a
+            # few tens of microseconds; only an OS crash could lose the last creates, which a
+            # simulator's state can afford. Closing the last connection folds the WAL back in.
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            self._connection = connection
         return self._connection
 
     @staticmethod
@@ -168,6 +316,48 @@ class SqliteStore:
         with self._lock:
             rows = self._db.execute(query + " ORDER BY created DESC, seq DESC", params).fetchall()
         return [self._from_row(row) for row in rows]
+
+    def scan(
+        self,
+        kind: str,
+        account_sid: str,
+        parent_sid: str | None = None,
+        *,
+        where: Mapping[str, str] | None = None,
+        start: SortKey | None = None,
+        inclusive: bool = False,
+        ascending: bool = False,
+        offset: int = 0,
+    ) -> Iterator[Record]:
+        base = f"SELECT {self._COLUMNS} FROM resources WHERE kind = ? AND account_sid = ?"
+        params: list[Any] = [kind, account_sid]
+        if parent_sid is not None:
+            base += " AND parent_sid = ?"
+            params.append(parent_sid)
+        for field, value in (where or {}).items():
+            if not _JSON_FIELD.match(field):
+                raise ValueError(f"not a filterable field: {field!r}")
+            base += f" AND json_extract(data, '$.{field}') = ?"
+            params.append(value)
+        order = " ORDER BY created ASC, seq ASC" if ascending else " ORDER BY created DESC, seq DESC"
+        skip = offset
+
+        def fetch(after: SortKey | None, include: bool, size: int) -> list[Record]:
+            nonlocal skip
+            query, args = base, list(params)
+            if after is not None:
+                # Row values let SQLite seek the (kind, account_sid, created, seq) index.
+                op = (">=" if include else ">") if ascending else ("<=" if include else "<")
+                query += f" AND (created, seq) {op} (?, ?)"
+                args += [after[0], after[1]]
+            query += order + " LIMIT ? OFFSET ?"
+            args += [size, skip]
+            skip = 0  # the offset applies once: later batches resume after the last row
+            with self._lock:
+                rows = self._db.execute(query, args).fetchall()
+            return [self._from_row(row) for row in rows]
+
+        return _batches(fetch, start, inclusive)
 
     def delete(self, kind: str, account_sid: str, sid: str) -> bool:
         with self._lock:
