@@ -55,3 +55,26 @@ def test_day_bounds_are_inclusive_and_instant_bounds_precise() -> None:
     assert instant.matches(datetime(2024, 1, 2, 12, tzinfo=timezone.utc), "<")
     # Equality always compares calendar days, as Twilio documents for DateSent=.
     assert instant.matches(datetime(2024, 1, 2, 0, 5, tzinfo=timezone.utc), "=")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024-05-01", "2024-05-02T08:00:01Z", "2024-05-02T08:00:01.5Z", "2024-05-01T23:59:59.999999+00:00",
+        "06/11/2019 22:05:25 MST", "06/11/2019", "Wed, 01 May 2024 12:00:00 +0200", "1969-12-31T23:59:59.5Z",
+    ],
+)
+def test_seconds_range_is_the_same_test_as_matches(text: str) -> None:
+    # Lists compare whole epoch seconds against DateBound.seconds instead of building datetimes.
+    bound = parse_filter_date(text)
+    assert bound is not None
+    base = bound.moment.timestamp()
+    offsets = [d + f for d in (-86401, -86400, -86399, -3600, -2, -1, 0, 1, 2, 3600, 86399, 86400, 86401)
+               for f in (-0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75)]
+    for offset in offsets:
+        epoch = base + offset
+        rendered = parse_rfc2822(format_rfc2822(epoch))
+        assert rendered is not None
+        for op in "=<>":
+            low, high = bound.seconds(op)
+            assert bound.matches(rendered, op) == (low <= int(epoch) <= high), (text, offset, op)

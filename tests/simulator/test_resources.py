@@ -170,3 +170,36 @@ def test_format_number() -> None:
     assert format_number("+442071838750") == "+442071838750"
     assert format_number("client:alice") == "client:alice"
     assert format_number(None) is None
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        sms(),
+        sms(timeline=message_timeline(Timings(), via_service=True)),
+        sms(timeline=message_timeline(Timings(), via_service=True, send_after=3600.25)),
+        call(),
+        call(timeline=call_timeline(Timings(call_ringing=0.75, call_in_progress=61.5))),
+        Record("media", "ME" + "e" * 32, ACCOUNT, T0 + 0.6, {"content_type": "image/png", "url": "u"}, "SM" + "b" * 32, 2),
+    ],
+    ids=["sms", "service", "scheduled", "call", "long-call", "media"],
+)
+def test_probes_agree_with_the_rendered_resource(record: Record) -> None:
+    # Lists filter on probes without rendering; a probe that drifted from its renderer would make a
+    # filter disagree with the very resource it returns.
+    from adapter.simulator.dates import parse_rfc2822
+    from adapter.simulator.service import KINDS
+
+    kind = KINDS[record.kind]
+    for elapsed in (0, 0.25, 0.5, 0.99, 1.0, 1.5, 2.0, 2.5, 4.9, 5.0, 62.5, 3600, 3600.3, 3602.5, 86400):
+        now = record.created + elapsed
+        rendered = kind.render(record, now)
+        for flt in kind.filters:
+            if flt.probe is None:
+                assert record.data[flt.field] == rendered[flt.field], flt
+            elif flt.dated:
+                epoch = flt.probe(record, now)
+                shown = parse_rfc2822(rendered[flt.field])
+                assert (None if epoch is None else int(epoch)) == (None if shown is None else int(shown.timestamp())), (flt, elapsed)
+            else:
+                assert flt.probe(record, now) == rendered[flt.field], (flt, elapsed)
