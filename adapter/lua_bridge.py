@@ -1,10 +1,18 @@
 """The host end of the ``Twilio`` table: two Python callables that Lua closures call, and ``register``.
 
 Every operation goes through :meth:`Bridge.call` and every page of ``Twilio.each`` through
-:meth:`Bridge.page`. Both always return a Lua table (an envelope ``{ok, value}``) and never raise into Lua:
-a :class:`~adapter.TwilioError` becomes its error object, anything else is logged on the ``adapter`` logger
-and becomes a generic error object, because a live Python exception caught by a script's ``pcall`` would
-hand it the whole interpreter (``__traceback__``, ``__class__``...).
+:meth:`Bridge.page`. Neither ever raises into Lua: a :class:`~adapter.TwilioError` becomes its error object,
+anything else is logged on the ``adapter`` logger and becomes a generic error object, because a live Python
+exception caught by a script's ``pcall`` would hand it the whole interpreter (``__traceback__``,
+``__class__``...). A call returns its result (a fresh Lua table, or nil), or ``False`` with the error object
+put in a slot table the Lua side reads (``lua/twilio.lua``): one crossing, no envelope to build.
+
+What Lua passes in is only ever a table, nil, a number, a boolean or one of our own operation names: the
+Lua closures check the call's shape themselves, and name a wrong one to the host (``problem``, ``detail``).
+A script's strings are read only by our own walker (:func:`~adapter.lua_convert.to_python`), where text
+that is not UTF-8 becomes a validation error naming the field. That is what makes a runtime with
+``encoding="utf-8"`` safe here: lupa decodes a Lua string argument before our code runs, and would raise
+into Lua on one that is not UTF-8.
 """
 
 from __future__ import annotations
@@ -16,10 +24,12 @@ from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
+from . import dispatcher as _dispatcher_module
+from . import parse as _parse_module
 from .errors import TwilioError
-from .lua_convert import ConversionError, LuaTypeFn, to_lua, to_python
+from .lua_convert import ConversionError, LuaTypeFn, json_to_lua, to_lua, to_python
 
-__all__ = ["Bridge", "install", "lua_module", "lupa_module"]
+__all__ = ["Bridge", "install", "load", "lua_module", "lupa_module"]
 
 log = logging.getLogger("adapter")
 
@@ -27,6 +37,13 @@ _CREDENTIALS = ("AccountSid", "AuthToken")
 # A call's arguments: small tables. Results may be large (a 1000-item page) but come from Python.
 _ARG_MAX_NODES = 10_000
 _INTERNAL = "The Twilio adapter failed on the host; the host's log has the details"
+_KINDS = {"string": "a string", "number": "a number", "boolean": "a boolean"}
+_NOT_DATA = {"function": "a function", "thread": "a coroutine", "userdata": "a userdata value"}
+# What Dispatcher.call returns is json.loads output that nothing else holds, when these are still ours.
+_DISPATCHER = _dispatcher_module.Dispatcher
+_DISPATCHER_CALL = _DISPATCHER.call
+_PARSE_RESPONSE = _parse_module.parse_response
+_monotonic = time.monotonic
 
 
 def lua_module(name: str) -> str:
@@ -63,43 +80,36 @@ class Bridge:
         self._on_pause = on_pause
         self._on_interrupt = on_interrupt
         self._operations = dispatcher.spec.operations
-        self._keys = {k: (k.encode() if encode else k) for k in ("ok", "value", "items", "count", "next")}
+        self._keys = {k: (k.encode() if encode else k) for k in ("items", "count", "next")}
+        #: Where a failed call leaves its error object for the Lua side (``slot[1]``).
+        self.slot = runtime.table()
+        # table_from straight from json.loads output needs a runtime that encodes str itself.
+        self._may_skip_copy = not encode and type(dispatcher) is _DISPATCHER
 
-    # Lua calls these two; names and arguments arrive as Lua values.
+    # Lua calls these two; names arrive as our own strings, arguments as tables or nil.
 
-    def call(self, name: Any, args: Any = None, extra: Any = 0) -> Any:
-        started = time.monotonic()
-        operation = _text(name)
+    def call(self, name: Any, args: Any = None, problem: Any = None, detail: Any = None) -> Any:
+        started = _monotonic()
+        operation = name if type(name) is str else _text(name)
         try:
             try:
-                if self._lua_type(args) == "table" and _looks_like_twilio(args, self):
-                    raise TwilioError(
-                        "validation",
-                        f"{operation}: call Twilio.{operation}{{...}} with a dot, not Twilio:{operation}{{...}}",
-                        details=[{"field": "(arguments)", "error": "is the Twilio table itself"}],
-                        operation=operation,
-                    )
-                if extra:
-                    raise TwilioError(
-                        "validation",
-                        f"{operation}: takes one table of named arguments, as in Twilio.{operation}{{...}}; "
-                        f"{int(extra)} more value(s) were passed",
-                        details=[{"field": "(arguments)", "error": "takes one table of named arguments"}],
-                        operation=operation,
-                    )
+                if problem is not None:
+                    raise _shape_error(operation, problem, detail)
                 result = self._dispatcher.call(operation, self._arguments(operation, args))
+                if result is None:
+                    return None
+                return self._result(result, fresh_json=type(result) is dict and self._fresh_json())
             except TwilioError as exc:
-                return self._envelope(False, value=exc.to_dict())
-            return self._envelope(True, value=result)
+                return self._error(exc.to_dict())
         except BaseException as exc:  # noqa: BLE001 - nothing may reach Lua
             return self._failed(operation, exc)
         finally:
             if self._on_pause is not None:
-                self._on_pause(time.monotonic() - started)
+                self._on_pause(_monotonic() - started)
 
-    def page(self, name: Any, args: Any = None) -> Any:
-        started = time.monotonic()
-        operation = _text(name)
+    def page(self, name: Any, args: Any = None, problem: Any = None, detail: Any = None) -> Any:
+        started = _monotonic()
+        operation = name if type(name) is str else _text(name)
         try:
             try:
                 spec = self._operations.get(operation)
@@ -111,33 +121,37 @@ class Bridge:
                         details=[{"field": "(operation)", "error": "is not a list operation"}],
                         operation=operation,
                     )
+                if problem is not None:
+                    raise _shape_error(operation, problem, detail)
                 values = self._arguments(operation, args)
                 page = self._dispatcher.call(operation, values)
                 assert page is not None
+                fresh_json = type(page) is dict and self._fresh_json()
                 items = page.get(spec.items_key) or []
                 following = self._dispatcher.next_page_args(operation, values, page)
+                return self._page(items, following, fresh_json=fresh_json and type(items) is list)
             except TwilioError as exc:
-                return self._envelope(False, value=exc.to_dict())
-            return self._envelope(True, items=items, count=len(items), next=following)
+                return self._error(exc.to_dict())
         except BaseException as exc:  # noqa: BLE001 - nothing may reach Lua
             return self._failed(operation, exc)
         finally:
             if self._on_pause is not None:
-                self._on_pause(time.monotonic() - started)
+                self._on_pause(_monotonic() - started)
+
+    def _fresh_json(self) -> bool:
+        """Whether the dispatcher's answer is surely what ``json.loads`` just returned: our own Dispatcher,
+        its ``call`` and ``parse_response`` not replaced (a test double could return anything)."""
+        if not self._may_skip_copy:
+            return False
+        bound = self._dispatcher.call
+        return (getattr(bound, "__func__", None) is _DISPATCHER_CALL and _DISPATCHER.call is _DISPATCHER_CALL
+                and _dispatcher_module.parse_response is _PARSE_RESPONSE)
 
     def _arguments(self, operation: str, args: Any) -> Any:
         try:
             values = to_python(args, self._lua_type, max_nodes=_ARG_MAX_NODES)
         except ConversionError as exc:
-            field = "(arguments)" if exc.path == "(value)" else exc.path
-            if len(field) > 80:
-                field = field[:77] + "..."
-            raise TwilioError(
-                "validation",
-                f"{operation}: invalid argument: {field} {exc.problem}",
-                details=[{"field": field, "error": exc.problem}],
-                operation=operation,
-            ) from None
+            raise _invalid(operation, exc) from None
         if self._forbid_credentials and isinstance(values, dict):
             given = [name for name in _CREDENTIALS if values.get(name) is not None]
             if given:
@@ -150,23 +164,51 @@ class Bridge:
                 )
         return values
 
-    def _envelope(self, ok: bool, **fields: Any) -> Any:
+    # Building what Lua gets. lupa can abort the process when Python-side allocation hits the Lua memory
+    # limit: the limit is lifted while a value is built; the script then meets it on its next allocation.
+
+    def _result(self, value: Any, *, fresh_json: bool) -> Any:
         runtime = self._runtime
-        # lupa can abort the process when Python-side allocation hits the Lua memory limit: lift it while
-        # the result is built; the script then meets the limit on its own next allocation.
         limit = runtime.get_max_memory()
         if limit:
             runtime.set_max_memory(0)
         try:
-            envelope = runtime.table()
-            envelope[self._keys["ok"]] = ok
-            for key, value in fields.items():
-                if value is not None:
-                    envelope[self._keys[key]] = to_lua(runtime, value, encode=self._encode)
-            return envelope
+            if fresh_json:
+                return json_to_lua(runtime, value)
+            return to_lua(runtime, value, encode=self._encode)
         finally:
             if limit:
                 runtime.set_max_memory(limit)
+
+    def _page(self, items: Any, following: Any, *, fresh_json: bool) -> Any:
+        runtime = self._runtime
+        keys = self._keys
+        limit = runtime.get_max_memory()
+        if limit:
+            runtime.set_max_memory(0)
+        try:
+            lua_items = json_to_lua(runtime, items) if fresh_json else to_lua(runtime, items, encode=self._encode)
+            return runtime.table_from({
+                keys["items"]: lua_items,
+                keys["count"]: len(items),
+                keys["next"]: None if following is None else to_lua(runtime, following, encode=self._encode),
+            })
+        finally:
+            if limit:
+                runtime.set_max_memory(limit)
+
+    def _error(self, error: dict[str, Any]) -> bool:
+        """Put the error object in the slot; the Lua side returns it to the script."""
+        runtime = self._runtime
+        limit = runtime.get_max_memory()
+        if limit:
+            runtime.set_max_memory(0)
+        try:
+            self.slot[1] = to_lua(runtime, error, encode=self._encode)
+        finally:
+            if limit:
+                runtime.set_max_memory(limit)
+        return False
 
     def _failed(self, operation: str, exc: BaseException) -> Any:
         if not isinstance(exc, Exception):
@@ -176,33 +218,82 @@ class Bridge:
         else:
             log.error("Twilio.%s failed inside the adapter", operation, exc_info=exc)
         try:
-            error = TwilioError("config", _INTERNAL, status=500, operation=operation)
-            return self._envelope(False, value=error.to_dict())
-        except Exception:  # noqa: BLE001 - the Lua side turns a non-table into the same error object
+            return self._error(TwilioError("config", _INTERNAL, status=500, operation=operation).to_dict())
+        except Exception:  # noqa: BLE001 - with an empty slot, the Lua side builds the same error object
             log.exception("could not build the error object for Twilio.%s", operation)
-            return None
+            return False
 
 
-def _looks_like_twilio(table: Any, bridge: Bridge) -> bool:
-    """True when a script passed the Twilio table itself (``Twilio:op{}``)."""
-    try:
-        for key in (b"each", "each"):
-            if bridge._lua_type(table[key]) == "function":
-                return True
-    except Exception:  # noqa: BLE001 - only a hint
-        return False
-    return False
+def _invalid(operation: str, exc: ConversionError) -> TwilioError:
+    field = "(arguments)" if exc.path == "(value)" else exc.path
+    if len(field) > 80:
+        field = field[:77] + "..."
+    return TwilioError(
+        "validation",
+        f"{operation}: invalid argument: {field} {exc.problem}",
+        details=[{"field": field, "error": exc.problem}],
+        operation=operation,
+    )
+
+
+def _shape_error(operation: str, problem: Any, detail: Any) -> TwilioError:
+    """The validation error for a call shape the Lua closure refused (see ``operation`` in twilio.lua)."""
+    problem = _text(problem)
+    if problem == "colon":
+        return TwilioError(
+            "validation",
+            f"{operation}: call Twilio.{operation}{{...}} with a dot, not Twilio:{operation}{{...}}",
+            details=[{"field": "(arguments)", "error": "is the Twilio table itself"}],
+            operation=operation,
+        )
+    if problem == "extra":
+        count = int(detail) if isinstance(detail, (int, float)) and not isinstance(detail, bool) else 1
+        return TwilioError(
+            "validation",
+            f"{operation}: takes one table of named arguments, as in Twilio.{operation}{{...}}; "
+            f"{count} more value(s) were passed",
+            details=[{"field": "(arguments)", "error": "takes one table of named arguments"}],
+            operation=operation,
+        )
+    kind = _text(detail)
+    if kind in _NOT_DATA:
+        return _invalid(operation, ConversionError(
+            "", f"is {_NOT_DATA[kind]}; only strings, numbers, booleans and tables can be passed"))
+    message = f"must be a table of named arguments, not {_KINDS.get(kind, 'a ' + kind)}"
+    return TwilioError(
+        "validation",
+        f"{operation}: invalid argument: (arguments) {message}",
+        details=[{"field": "(arguments)", "error": message}],
+        operation=operation,
+    )
 
 
 def _text(value: Any) -> str:
+    """One of our own strings as Lua passed it (bytes from a runtime without an encoding), or the text a Lua
+    closure put in a table for us (``{text}``); never raises."""
+    if type(value) is str:
+        return value
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
-    return str(value)
+    if value is None or isinstance(value, (int, float)):
+        return str(value)
+    try:
+        inner = value[1]
+    except Exception:  # noqa: BLE001 - text that is not UTF-8 after all, or not a table
+        return "(text that is not valid UTF-8)"
+    if isinstance(inner, (str, bytes)):
+        return _text(inner)
+    return "(not a text)"
+
+
+def load(runtime: Any, bridge: Bridge, operations: list[str], *, encode: bool) -> tuple[Any, Any]:
+    """Load ``lua/twilio.lua`` into ``runtime``; return a Twilio table calling ``bridge`` and the module."""
+    source = lua_module("twilio")
+    module = runtime.execute(source.encode() if encode else source, name="=twilio-lua/twilio")
+    names = runtime.table_from([n.encode() if encode else n for n in operations])
+    return module.build(bridge.call, bridge.page, names, bridge.slot), module
 
 
 def install(runtime: Any, bridge: Bridge, operations: list[str], *, encode: bool) -> Any:
     """Load ``lua/twilio.lua`` into ``runtime`` and build a Twilio table calling ``bridge``."""
-    source = lua_module("twilio")
-    module = runtime.execute(source.encode() if encode else source, name="=twilio-lua/twilio")
-    names = runtime.table_from([n.encode() if encode else n for n in operations])
-    return module.build(bridge.call, bridge.page, names)
+    return load(runtime, bridge, operations, encode=encode)[0]

@@ -17,7 +17,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["DEFAULT_MAX_DEPTH", "ConversionError", "LuaTypeFn", "fresh", "to_lua", "to_python"]
+__all__ = ["DEFAULT_MAX_DEPTH", "ConversionError", "LuaTypeFn", "fresh", "json_to_lua", "to_lua", "to_python"]
 
 DEFAULT_MAX_DEPTH = 32
 DEFAULT_MAX_NODES = 100_000
@@ -45,7 +45,14 @@ def to_python(
     """Convert a value received from Lua into ``dict`` / ``list`` / ``str`` / ``int`` / ``float`` / ``bool``
     / ``None``. ``lua_type`` must come from the runtime's own lupa module. Raises :class:`ConversionError`."""
     walker = _Walker(lua_type, max_depth, max_nodes)
+    walker.nodes_left -= 1  # the value itself
+    if walker.nodes_left < 0:
+        raise ConversionError(path, f"is part of a table with more than {max_nodes} values")
     return walker.walk(value, path, 0)
+
+
+_BAD_TEXT = object()  # a value lupa could not decode (a runtime with an encoding, text that is not UTF-8)
+_PLAIN = (str, int, bool)
 
 
 class _Walker:
@@ -56,21 +63,20 @@ class _Walker:
         self.max_nodes = max_nodes
 
     def walk(self, value: Any, path: str, depth: int) -> Any:
-        self.nodes_left -= 1
-        if self.nodes_left < 0:
-            raise ConversionError(path, f"is part of a table with more than {self.max_nodes} values")
-        if value is None or isinstance(value, bool) or isinstance(value, int):
+        """Convert one value; ``nodes_left`` has been charged for it already (by the table holding it)."""
+        kind = type(value)
+        if value is None or kind in _PLAIN:
             return value
-        if isinstance(value, float):
+        if kind is float:
             # Lua 5.1 has only doubles: 30 arrives as 30.0 from some engines and means the integer 30.
             return int(value) if math.isfinite(value) and value.is_integer() else value
-        if isinstance(value, str):
-            return value
-        if isinstance(value, bytes):
+        if kind is bytes:
             try:
                 return value.decode("utf-8")
             except UnicodeDecodeError:
                 raise ConversionError(path, "is not valid UTF-8 text") from None
+        if value is _BAD_TEXT:
+            raise ConversionError(path, "is not valid UTF-8 text")
         kind = self.lua_type(value)
         if kind == "table":
             return self.table(value, path, depth)
@@ -84,22 +90,68 @@ class _Walker:
     def table(self, table: Any, path: str, depth: int) -> Any:
         if depth >= self.max_depth:
             raise ConversionError(path, f"is nested more than {self.max_depth} tables deep (or contains itself)")
-        entries: dict[Any, Any] = {}
-        numeric = True
-        for raw_key, raw_value in table.items():
-            key = self.key(raw_key, path)
-            if not (isinstance(key, int) and not isinstance(key, bool)):
-                numeric = False
-            entries[key] = raw_value
+        try:
+            entries, numeric = self.entries(table.items(), path)
+        except UnicodeDecodeError:
+            # lupa decodes as it iterates: find which key or value is not UTF-8, to name it.
+            entries, numeric = self.entries(self.pairs_slowly(table, path), path)
         n = len(entries)
         if n and numeric and all(k in entries for k in range(1, n + 1)):
-            return [self.walk(entries[i], f"{path}[{i}]", depth + 1) for i in range(1, n + 1)]
+            walk = self.walk
+            out_list = []
+            for i in range(1, n + 1):
+                value = entries[i]
+                if value is None or type(value) in _PLAIN:
+                    out_list.append(value)
+                else:
+                    out_list.append(walk(value, f"{path}[{i}]", depth + 1))
+            return out_list
         out: dict[str, Any] = {}
-        for key, raw_value in entries.items():
-            name = str(key)
-            child = f"{path}.{name}" if path else name
-            out[name] = self.walk(raw_value, child, depth + 1)
+        for key, value in entries.items():
+            name = key if type(key) is str else str(key)
+            if type(value) in _PLAIN:
+                out[name] = value
+            else:
+                out[name] = self.walk(value, f"{path}.{name}" if path else name, depth + 1)
         return out
+
+    def entries(self, pairs: Any, path: str) -> tuple[dict[Any, Any], bool]:
+        """The table's entries by converted key, charged to the node budget as they come (so a huge table
+        is refused without being read to its end), and whether every key is an integer."""
+        entries: dict[Any, Any] = {}
+        numeric = True
+        left = self.nodes_left
+        for raw_key, raw_value in pairs:
+            left -= 1
+            if left < 0:
+                raise ConversionError(path, f"is part of a table with more than {self.max_nodes} values")
+            kind = type(raw_key)
+            if kind is str:
+                numeric = False
+                entries[raw_key] = raw_value
+                continue
+            if kind is not int:
+                raw_key = self.key(raw_key, path)
+                if type(raw_key) is not int:
+                    numeric = False
+            entries[raw_key] = raw_value
+        self.nodes_left = left
+        return entries, numeric
+
+    def pairs_slowly(self, table: Any, path: str) -> list[tuple[Any, Any]]:
+        """Like ``table.items()``, with ``_BAD_TEXT`` for each value that could not be decoded."""
+        try:
+            keys = list(table.keys())
+        except UnicodeDecodeError:
+            raise ConversionError(path, "has a key that is not valid UTF-8 text") from None
+        pairs = []
+        for key in keys:
+            try:
+                value = table[key]
+            except UnicodeDecodeError:
+                value = _BAD_TEXT
+            pairs.append((key, value))
+        return pairs
 
     def key(self, key: Any, path: str) -> Any:
         if isinstance(key, bytes):
@@ -171,8 +223,34 @@ def _utf8(text: str) -> bytes:
 
 
 def to_lua(runtime: Any, value: Any, *, encode: bool) -> Any:
-    """A Lua value for ``value``: a real (nested, 1-based) table for a dict or list, bytes or str for text."""
+    """A Lua value for ``value``, built from a fresh copy: a real (nested, 1-based) table for a dict or list,
+    bytes for text. ``encode`` is True for runtimes created with ``encoding=None``.
+
+    A runtime with an encoding is given the copy's ``str`` to encode itself (faster than encoding each one
+    here), except text JSON cannot carry in UTF-8 (a lone surrogate from ``\\ud800``): that copy is redone
+    with every string encoded as bytes, surrogates kept. A bare string is always returned as bytes, because a
+    Python callable returning a ``str`` that cannot be encoded would raise inside Lua."""
     copy = fresh(value, encode=encode)
     if isinstance(copy, (dict, list)):
-        return runtime.table_from(copy, recursive=True)
+        if encode:
+            return runtime.table_from(copy, recursive=True)
+        try:
+            return runtime.table_from(copy, recursive=True)
+        except UnicodeEncodeError:
+            return runtime.table_from(fresh(value, encode=True), recursive=True)
+    if type(copy) is str:
+        return _utf8(copy)
     return copy
+
+
+def json_to_lua(runtime: Any, value: Any) -> Any:
+    """A Lua table for ``value`` WITHOUT a defensive copy, for a runtime with an encoding only.
+
+    Only for what ``json.loads`` just returned and nothing else holds: a tree (no shared sub-objects, which
+    lupa mis-converts, issue #297) of exact dict/list/str/int/float/bool/None, so ``table_from`` wraps no
+    Python object. ``None`` becomes ``nil`` as in :func:`to_lua` (the key is absent; a hole in an array). Text
+    with a lone surrogate falls back to :func:`to_lua`."""
+    try:
+        return runtime.table_from(value, recursive=True)
+    except UnicodeEncodeError:
+        return to_lua(runtime, value, encode=True)

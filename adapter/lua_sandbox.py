@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .lua_bridge import Bridge, install, lua_module
+from .lua_bridge import Bridge, load, lua_module
 from .lua_convert import ConversionError, to_lua, to_python
 from .lua_errors import (
     LuaInstructionLimitError,
@@ -56,7 +56,7 @@ DEFAULT_PATTERN_INPUT_LIMIT = 64 * 1024
 # Worst-case steps allowed to one call of the C matcher (under 0.1 s on the measuring machine).
 _PATTERN_COST_LIMIT = 1e7
 _RESULT_MAX_NODES = 1_000_000
-_NO_MEMORY = b"not enough memory"
+_NO_MEMORY = "not enough memory"
 
 log = logging.getLogger("adapter")
 
@@ -166,8 +166,12 @@ class LuaHost:
     # Runtime construction
 
     def _build(self) -> None:
+        # encoding="utf-8": results go to Lua with one table_from, and lupa decodes what comes back. That is
+        # safe because no script string ever reaches a Python callable as an argument (lua/twilio.lua and
+        # lua/sandbox.lua pass tables, numbers, booleans and our own names only), and what a run returns
+        # comes wrapped (sandbox.lua's `outward`), so text that is not UTF-8 only ever meets our own code.
         runtime = self._module.LuaRuntime(
-            encoding=None,
+            encoding="utf-8",
             register_eval=False,
             register_builtins=False,
             unpack_returned_tuples=False,
@@ -178,30 +182,32 @@ class LuaHost:
             runtime,
             self.dispatcher,
             lua_type=self._module.lua_type,
-            encode=True,
+            encode=False,
             allow_credential_override=self.allow_credential_override,
             on_pause=self._pause,
             on_interrupt=self._interrupted,
         )
-        twilio = install(runtime, bridge, list(self.dispatcher.spec.operations), encode=True)
-        lpattern = runtime.execute(lua_module("lpattern").encode(), name="=twilio-lua/lpattern")
-        sandbox = runtime.execute(lua_module("sandbox").encode(), name="=twilio-lua/sandbox")
+        twilio, module = load(runtime, bridge, list(self.dispatcher.spec.operations), encode=False)
+        lpattern = runtime.execute(lua_module("lpattern"), name="=twilio-lua/lpattern")
+        sandbox = runtime.execute(lua_module("sandbox"), name="=twilio-lua/sandbox")
         config = runtime.table_from({
-            b"lpattern": lpattern,
-            b"print": self._lua_print,
-            b"clock": self._script_time,
-            b"input_limit": self.pattern_input_limit,
-            b"cost_limit": _PATTERN_COST_LIMIT,
-            b"rep_limit": max(1024, self.memory_limit // 4),
-            b"load_with_env": self.engine != "lua51",
-            b"per_coroutine_hooks": self.engine == "lua51",
+            "lpattern": lpattern,
+            "print": self._lua_print,
+            "clock": self._script_time,
+            "text": module.text,
+            "input_limit": self.pattern_input_limit,
+            "cost_limit": _PATTERN_COST_LIMIT,
+            "rep_limit": max(1024, self.memory_limit // 4),
+            "load_with_env": self.engine != "lua51",
+            "per_coroutine_hooks": self.engine == "lua51",
         })
         sandbox.init(config, twilio)
         self._sandbox = sandbox
         self._state = sandbox.state
         self._sethook = sandbox.sethook
-        self._pcall = sandbox.pcall
-        self._rawget = sandbox.rawget
+        self._run = sandbox.run
+        self._capture = sandbox.capture
+        self._text_of = sandbox.text_of
         self._collect = sandbox.collectgarbage
         self._runtime = runtime
         self.runtimes_built += 1
@@ -217,63 +223,83 @@ class LuaHost:
             for key, value in host_globals.items():
                 if not isinstance(key, str):
                     raise TypeError("globals must be keyed by name (str)")
-                extras[key.encode()] = to_lua(runtime, value, encode=True)
+                extras[key] = to_lua(runtime, value, encode=True)
         finally:
             runtime.set_max_memory(limit)
         env = self._sandbox.prepare(extras)
-        compiled = self._sandbox.compile(code, b"=" + chunk.encode("utf-8", "replace"), env)
+        compiled = self._sandbox.host_compile(code, b"=" + chunk.encode("utf-8", "replace"), env)
         fn, err = compiled if isinstance(compiled, tuple) else (compiled, None)
         if fn is None:
-            text = _message(err)
+            text = _message(self._read_text(err))
             raise LuaSyntaxError(text if text.startswith(chunk) else f"{chunk}: {text}", chunk=chunk)
 
         self._interrupt = None
         self._started, self._paused = time.monotonic(), 0.0
         self._sandbox.arm(self.instruction_limit, self.time_limit if self.time_limit else False)
         try:
-            outcome = self._pcall(fn)
+            outcome = self._run(fn)
         except self._module.LuaMemoryError:
-            outcome = (False, _NO_MEMORY)
-        except self._module.LuaError as exc:  # lupa failed converting a result back
-            outcome = (False, str(exc).encode())
+            outcome = (False, _NO_MEMORY, False)
+        except self._module.LuaError as exc:  # our wrapper failed after the script (a stop, no memory)
+            outcome = (False, str(exc), False)
         finally:
             # Every Lua API call lupa makes from here on is unprotected: at the memory limit one would abort
             # the process ("PANIC: unprotected error"), so the limit is lifted until the next run.
             runtime.set_max_memory(0)
             self._sethook()  # a C function called from Python: no instruction runs, so no hook fires
-        results = outcome if isinstance(outcome, tuple) else (outcome,)
+        ok, value, wrapped = outcome
 
-        killed = self._state[b"killed"]
+        killed = self._state["killed"]
         if self._interrupt is not None:
             interrupt, self._interrupt = self._interrupt, None
             raise interrupt
-        if killed == b"instructions":
+        if killed == "instructions":
             raise LuaInstructionLimitError(
                 f"{chunk}: instruction limit exceeded ({self.instruction_limit} Lua instructions)", chunk=chunk
             )
-        if killed == b"time":
+        if killed == "time":
             raise LuaTimeLimitError(f"{chunk}: time limit exceeded ({self.time_limit} s in Lua)", chunk=chunk)
-        if not results[0]:
-            error = results[1] if len(results) > 1 else None
-            if self._state[b"memory"] or error == _NO_MEMORY:
+        if not ok:
+            error = self._read_text(value) if wrapped else value
+            if self._state["memory"] or error == _NO_MEMORY:
                 self._runtime = None  # LuaJIT / Lua 5.1 need a fresh runtime after running out of memory
                 raise LuaMemoryLimitError(
                     f"{chunk}: memory limit exceeded ({self.memory_limit} bytes)", chunk=chunk
                 )
             raise LuaRuntimeError(self._error_text(error, chunk), chunk=chunk)
 
-        value = results[1] if len(results) > 1 else None
         try:
-            converted = to_python(value, self._module.lua_type, max_nodes=_RESULT_MAX_NODES)
-            captured = {
-                # rawget: the budget hook is off now, and a script may have given _G an endless __index.
-                name: to_python(self._rawget(env, name.encode()), self._module.lua_type, max_nodes=_RESULT_MAX_NODES,
-                                path=name)
-                for name in capture
-            }
+            converted = self._plain(value, wrapped, "")
+            # Read raw: the budget hook is off now, and a script may have given _G an endless __index.
+            captured = {name: self._plain(*self._capture(env, name), name) for name in capture}
         except ConversionError as exc:
             raise LuaResultError(f"{chunk}: the script's result {exc}", chunk=chunk) from None
         return LuaRun(converted, captured)
+
+    def _plain(self, value: Any, wrapped: bool, path: str) -> Any:
+        """A value a run handed back (see sandbox.lua's ``outward``) as plain Python."""
+        if wrapped:
+            try:
+                return value[1]
+            except UnicodeDecodeError:
+                raise ConversionError(path, "is not valid UTF-8 text") from None
+        return to_python(value, self._module.lua_type, max_nodes=_RESULT_MAX_NODES, path=path)
+
+    def _read_text(self, box: Any) -> str:
+        """The text in ``{text}`` from Lua (an error message); text that is not UTF-8 is shown with U+FFFD."""
+        try:
+            return str(box[1])
+        except UnicodeDecodeError:
+            pass
+        runtime = self._runtime
+        limit = runtime.get_max_memory()
+        runtime.set_max_memory(0)
+        try:
+            return str(self._text_of(box))
+        except Exception:  # noqa: BLE001 - only a message
+            return "(a message that is not valid UTF-8 text)"
+        finally:
+            runtime.set_max_memory(limit)
 
     def _error_text(self, error: Any, chunk: str) -> str:
         if isinstance(error, (bytes, str)):
@@ -312,14 +338,18 @@ class LuaHost:
     def _interrupted(self, exc: BaseException) -> None:
         self._interrupt = exc
         try:
-            self._state[b"abort"] = True
+            self._state["abort"] = True
         except Exception:  # noqa: BLE001 - the hook also sees _interrupt through the next check
             pass
 
-    def _lua_print(self, text: Any) -> None:
+    def _lua_print(self, box: Any) -> None:
         started = time.monotonic()
         try:
-            self._print(text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text))
+            try:
+                text = box[1]  # sandbox.lua made it valid UTF-8; this is only a second line of defence
+            except UnicodeDecodeError:
+                text = "(a line that is not valid UTF-8 text)"
+            self._print(text if isinstance(text, str) else str(text))
         except Exception:  # noqa: BLE001 - a broken print callable must not reach Lua
             log.exception("the LuaHost print callable failed")
         except BaseException as exc:  # noqa: BLE001

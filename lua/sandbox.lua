@@ -39,6 +39,7 @@ local state = M.state
 
 -- Configuration, set by `init`.
 local host_print, script_time
+local text -- valid UTF-8 for any string (twilio.lua's `text`), set by init
 local budget, time_limit = 0, false
 local input_limit, cost_limit, rep_limit = 65536, 1e8, 16777216
 local load_with_env = true
@@ -505,7 +506,8 @@ local function safe_print(...)
   for i = 1, n do
     parts[i] = tostring((select(i, ...)))
   end
-  host_print(concat(parts, "\t"))
+  -- In a table and as valid UTF-8: lupa never decodes a script's string on its way to the host.
+  host_print({ text(concat(parts, "\t")) })
 end
 
 local function safe_date(format, time)
@@ -540,7 +542,8 @@ local BASE = {
 }
 
 --- Configure the sandbox; called once per runtime, before any script.
--- @tparam table config `print` and `clock` host callables, `lpattern` (the module), `input_limit`,
+-- @tparam table config `print` and `clock` host callables, `text` (see twilio.lua), `lpattern` (the
+--   module), `input_limit`,
 --   `cost_limit`, `rep_limit`,
 --   `load_with_env` (false on PUC Lua 5.1, whose load takes no environment), `per_coroutine_hooks`
 --   (true on PUC Lua, whose hooks belong to one coroutine)
@@ -548,6 +551,7 @@ local BASE = {
 function M.init(config, twilio)
   host_print = config.print
   script_time = config.clock
+  text = config.text
   input_limit = config.input_limit or input_limit
   cost_limit = config.cost_limit or cost_limit
   rep_limit = config.rep_limit or rep_limit
@@ -595,10 +599,55 @@ function M.arm(instructions, seconds)
   sethook(count_hook, "", HOOK_EVERY)
 end
 
+--- How a value goes back to the host: a string in a table, so that text which is not UTF-8 meets the
+-- host's own code (which turns it into an error) rather than lupa's conversion of return values.
+-- @param value any value
+-- @return the value or `{value}`, and whether it was wrapped
+local function outward(value)
+  if type(value) == "string" then
+    return { value }, true
+  end
+  return value, false
+end
+
+--- Run a compiled script (the host arms the budget first and clears the hook after).
+-- @tparam function fn the compiled script
+-- @return whether it completed, its first result or its error (see `outward`), and whether that was wrapped
+function M.run(fn)
+  local ok, value = pcall(fn)
+  return ok, outward(value)
+end
+
+--- `compile` for the host: the error message comes back wrapped (it may quote bytes of the source).
+-- @return the function, or nil and `{message}`
+function M.host_compile(source, chunkname, env)
+  local fn, err = compile(source, chunkname, env)
+  if fn then
+    return fn
+  end
+  return nil, { tostring(err) }
+end
+
+--- A global of a finished run, read raw (see `outward`).
+-- @tparam table env the run's environment
+-- @tparam string name the global's name
+function M.capture(env, name)
+  return outward(rawget(env, name))
+end
+
+--- The text in `box[1]` as valid UTF-8 (at most its first 64 KiB), for a message the host shows.
+-- @tparam table box `{text}`
+-- @treturn string
+function M.text_of(box)
+  local s = box[1]
+  if type(s) ~= "string" then
+    return ""
+  end
+  return text(str_sub(s, 1, 65536))
+end
+
 --- The host's handles on C functions it calls directly (no Lua instruction runs, so no hook fires).
 M.sethook = sethook
-M.pcall = pcall
-M.rawget = rawget
 M.collectgarbage = collectgarbage
 
 return M

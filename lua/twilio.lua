@@ -15,6 +15,10 @@ local M = {}
 local type = type
 local pcall = pcall
 local select = select
+local rawget = rawget
+local tostring = tostring
+local str_find, str_byte, str_sub = string.find, string.byte, string.sub
+local concat = table.concat
 
 --- The error object returned when the host itself failed (its log has the details).
 -- @tparam string operation the operation's name
@@ -28,22 +32,97 @@ local function internal_error(operation)
   }
 end
 
---- Turn a host envelope into an operation's return values.
+--- The error object the host left in `slot` for a failed call, or the generic one.
+-- @tparam table slot the table the host writes an error object into (index 1)
 -- @tparam string operation the operation's name
--- @tparam boolean ok whether the host call itself returned
--- @param envelope the host's answer: `{ok = true, value = result}` or `{ok = false, value = err}`
--- @return the result, or the error object twice
-local function unwrap(operation, ok, envelope)
-  if not ok or type(envelope) ~= "table" then
-    local err = internal_error(operation)
-    return err, err
+-- @return the error object twice
+local function failed(slot, operation)
+  local err = slot[1]
+  slot[1] = nil
+  if type(err) ~= "table" then
+    err = internal_error(operation)
   end
-  if envelope.ok then
-    return envelope.value
-  end
-  local err = envelope.value
   return err, err
 end
+
+--- Turn what the host callable returned into an operation's return values.
+-- The host returns the result (a table, or nil for a delete), or `false` after putting the error object in
+-- `slot[1]`; it never raises, but if the call failed anyway (`ok` false) the script gets the generic error.
+-- @tparam table slot see `failed`
+-- @tparam string operation the operation's name
+-- @tparam boolean ok whether the host call itself returned
+-- @param value the host's answer
+-- @return the result, or the error object twice
+local function unwrap(slot, operation, ok, value)
+  if ok then
+    local kind = type(value)
+    if kind == "table" or kind == "nil" then
+      return value
+    end
+  else
+    slot[1] = nil -- whatever the host left there belongs to a call that did not return
+  end
+  return failed(slot, operation)
+end
+
+--- Valid UTF-8 text for `s`: `s` itself when it is valid (in the strict sense of Python's decoder: no
+-- overlong forms, no surrogates, nothing above U+10FFFF), else a copy in which each byte that does not
+-- start a valid sequence is replaced with U+FFFD. Used for text that only goes to the host to be shown.
+-- @tparam string s
+-- @treturn string
+local function text(s)
+  if not str_find(s, "[\128-\255]") then
+    return s
+  end
+  local out, n, start, i, len = {}, 0, 1, 1, #s
+  while i <= len do
+    local c = str_byte(s, i)
+    local size = 0
+    if c < 0x80 then
+      size = 1
+    else
+      local lo, hi = 0x80, 0xBF
+      if c >= 0xC2 and c <= 0xDF then
+        size = 2
+      elseif c >= 0xE0 and c <= 0xEF then
+        size = 3
+        if c == 0xE0 then lo = 0xA0 elseif c == 0xED then hi = 0x9F end
+      elseif c >= 0xF0 and c <= 0xF4 then
+        size = 4
+        if c == 0xF0 then lo = 0x90 elseif c == 0xF4 then hi = 0x8F end
+      end
+      if size > 1 then
+        local c2 = str_byte(s, i + 1)
+        if c2 == nil or c2 < lo or c2 > hi then
+          size = 0
+        else
+          for j = i + 2, i + size - 1 do
+            local cj = str_byte(s, j)
+            if cj == nil or cj < 0x80 or cj > 0xBF then
+              size = 0
+              break
+            end
+          end
+        end
+      end
+    end
+    if size > 0 then
+      i = i + size
+    else
+      out[n + 1] = str_sub(s, start, i - 1)
+      out[n + 2] = "\239\191\189"
+      n = n + 2
+      i = i + 1
+      start = i
+    end
+  end
+  if n == 0 then
+    return s
+  end
+  out[n + 1] = str_sub(s, start)
+  return concat(out)
+end
+M.text = text
 
 --- Whether `v` is an error object returned by an operation or by `each`.
 -- @param v any value
@@ -53,21 +132,41 @@ function M.is_error(v)
 end
 
 --- Make the function for one operation.
--- @tparam function call host callable `call(operation, args, extra_count)` returning an envelope
--- @tparam string operation the operation's name
+-- Only tables, nil, numbers and our own strings ever reach the host: a string in a script can hold any
+-- bytes, and a host runtime with `encoding="utf-8"` could not even receive one that is not UTF-8 (lupa
+-- would raise while converting the arguments, and the script's `pcall` would catch a live Python
+-- exception). So a wrong call shape is found here and only named to the host (`problem`, `detail`), which
+-- builds the validation error object; strings inside the argument table are read by the host's own walker.
+-- @tparam function call host callable `call(operation, args, problem, detail)`
+-- @tparam string operation_name the operation's name
+-- @tparam table slot see `failed`
 -- @treturn function `fn(args)` returning the result, or the error object twice
-local function operation(call, operation_name)
+local function operation(call, operation_name, slot)
   return function(args, ...)
-    return unwrap(operation_name, pcall(call, operation_name, args, select("#", ...)))
+    local kind = type(args)
+    local problem, detail
+    if kind == "table" and type(rawget(args, "each")) == "function" then
+      problem = "colon" -- Twilio:op{...} passes the Twilio table itself first
+    elseif select("#", ...) > 0 then
+      problem, detail = "extra", select("#", ...)
+    elseif kind ~= "table" and kind ~= "nil" then
+      problem, detail = "type", kind
+    end
+    if problem ~= nil then
+      return unwrap(slot, operation_name, pcall(call, operation_name, nil, problem, detail))
+    end
+    return unwrap(slot, operation_name, pcall(call, operation_name, args))
   end
 end
 
 --- Make `each`: an iterator over every item of a list operation, one page in memory at a time.
--- @tparam function page host callable `page(operation, args)` returning
---   `{ok = true, items = {...}, count = n, next = args_or_nil}` or `{ok = false, value = err}`
+-- @tparam function page host callable `page(operation, args, problem, detail)` returning
+--   `{items = {...}, count = n, next = args_or_nil}`, or `false` with the error object in `slot[1]`
 -- @tparam table names operation name by operation function, so `each(Twilio.listMessage)` works too
+-- @tparam table known every operation's name, by itself
+-- @tparam table slot see `failed`
 -- @treturn function `each(operation, args)` for a generic `for`
-local function make_each(page, names)
+local function make_each(page, names, known, slot)
   --- Iterate over every item of a list operation, following `next_page_uri` lazily.
   -- `for item, err in Twilio.each("listMessage", {PageSize = 100}) do ... end`: yields each item with a nil
   -- `err`. On failure (on any page) it yields the error object twice (`item` and `err` are the same table)
@@ -76,8 +175,19 @@ local function make_each(page, names)
   -- @tparam[opt] table args the operation's arguments for the first page
   -- @treturn function the iterator
   return function(operation_name, args)
-    if type(operation_name) == "function" then
+    local name_kind = type(operation_name)
+    if name_kind == "function" then
       operation_name = names[operation_name] or "(unknown function)"
+    elseif name_kind == "number" then
+      operation_name = tostring(operation_name)
+    elseif name_kind ~= "string" then
+      operation_name = "(a " .. name_kind .. ")"
+    end
+    -- The host gets our own copy of a known name, or else the (shortened, valid UTF-8) text in a table.
+    local host_name = known[operation_name] or { text(str_sub(operation_name, 1, 200)) }
+    local problem, detail
+    if args ~= nil and type(args) ~= "table" then
+      problem, detail = "type", type(args)
     end
     local items, count, index = nil, 0, 0
     local next_args, started, finished = args, false, false
@@ -91,17 +201,16 @@ local function make_each(page, names)
         if finished or (started and next_args == nil) then
           return nil
         end
+        local ok, envelope
+        if not started and problem ~= nil then
+          ok, envelope = pcall(page, host_name, nil, problem, detail)
+        else
+          ok, envelope = pcall(page, host_name, next_args)
+        end
         started = true
-        local ok, envelope = pcall(page, operation_name, next_args)
         if not ok or type(envelope) ~= "table" then
           finished = true
-          local err = internal_error(operation_name)
-          return err, err
-        end
-        if not envelope.ok then
-          finished = true
-          local err = envelope.value
-          return err, err
+          return unwrap(slot, operation_name, ok, false)
         end
         items, count, index, next_args = envelope.items, envelope.count or 0, 0, envelope.next
       end
@@ -113,16 +222,18 @@ end
 -- @tparam function call host callable for operations (see `operation`)
 -- @tparam function page host callable for pages (see `make_each`)
 -- @tparam table operations array of operation names
+-- @tparam table slot where the host puts the error object of a failed call (see `failed`)
 -- @treturn table the table scripts use: one function per operation, `each` and `is_error`
-function M.build(call, page, operations)
-  local twilio, names = {}, {}
+function M.build(call, page, operations, slot)
+  local twilio, names, known = {}, {}, {}
   for i = 1, #operations do
     local name = operations[i]
-    local fn = operation(call, name)
+    local fn = operation(call, name, slot)
     twilio[name] = fn
     names[fn] = name
+    known[name] = name
   end
-  twilio.each = make_each(page, names)
+  twilio.each = make_each(page, names, known, slot)
   twilio.is_error = M.is_error
   return twilio
 end
