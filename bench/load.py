@@ -4,26 +4,28 @@
     python bench/load.py --quick    # CI: 1,000 per phase, a few seconds
     python bench/load.py --json     # machine-readable figures (tests/reliability/test_load.py)
 
-The simulator runs in a child process (``--serve``), behind a small keep-alive proxy that counts the TCP
-connections clients open (werkzeug, which serves the simulator, closes every connection after one answer,
-so the simulator alone cannot show connection reuse). The client process measures itself:
+The simulator runs in a child process (``--serve``); it keeps HTTP/1.1 connections alive as Twilio does and
+counts the TCP connections it accepts (``Simulator.connections_accepted``) and the requests it answers. The
+client process measures itself:
 
 * RSS (VmRSS from /proc/self/status) after a warm-up and after the run, and the growth;
 * threads (threading.active_count) and open file descriptors (/proc/self/fd) before and after;
-* connections the proxy accepted against HTTP requests it forwarded, counted from the start of each phase
+* connections the simulator accepted against HTTP requests it received, counted from the start of each phase
   (its warm-up included; a connection pooled by an earlier phase carries over, so a later phase may open 0);
 * parallel scripts: N threads, each with its own LuaHost (sharing one Dispatcher), against a simulator
   answering after ``--latency-ms``; ideal wall time is calls x latency / N, and the ratio wall / ideal
   shows whether unrelated scripts serialize each other (1.0 = perfect overlap, N = fully serialized).
 
-Throughput is the simulator's, not the client's: its list operation scans every stored message (about
-40 us each), so calls/s falls as the run posts thousands of messages; the client's own cost is reported as
-CPU ms per call.
+Calls/s is the round trip, client and simulator together (both on this machine); the client's own cost is
+reported as CPU ms per call. The simulator's list reads only the page it returns, so its cost no longer grows
+with the thousands of messages the run posts (it used to render every stored message, ~40 us each).
 
-Measured (full mode, 2 cores, shared machine): 10,000 calls per phase; RSS +0.1 MiB (Dispatcher) and
-+0.5 MiB (LuaHost); threads 1 -> 1; fds 9 -> 9 (6 after close, as at the start); 1 connection for 9,180
-requests; 8 LuaHosts x 25 calls at 50 ms latency: wall 1.36 s for an ideal 1.25 s (ratio 1.08; fully
-serialized would be 10 s).
+Measured (full mode, 2 cores, shared machine): 10,000 calls per phase; Dispatcher 1,156 calls/s (0.38 ms
+client CPU per call), LuaHost 986 calls/s (0.51 ms); RSS +0.1 MiB (Dispatcher) and +0.6 MiB (LuaHost);
+threads 1 -> 1; fds 9 -> 9 (6 after close, as at the start); 1 connection for 9,180 requests; 8 LuaHosts x
+25 calls at 50 ms latency: wall 1.37 s for an ideal 1.25 s (ratio 1.10; fully serialized would be 10 s).
+Before the simulator kept connections alive itself and paged lazily (the counting then went through a
+keep-alive proxy in front of it): 108 calls/s (Dispatcher) and 45 calls/s (LuaHost), the list dominating.
 
 Mix per 10 operations: 4 postMessage, 3 getMessage, 1 listMessage (PageSize=5), 1 getMessage of a missing
 SID (a 404 error object), 1 invalid call (a validation error object, nothing sent).
@@ -33,15 +35,12 @@ from __future__ import annotations
 
 import argparse
 import gc
-import http.client
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -55,85 +54,33 @@ MISSING = "SM" + "0" * 32
 # -- the server side (child process) ----------------------------------------------------------------------
 
 
-class _CountingProxy(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128
-
-    def __init__(self, upstream: tuple[str, int]) -> None:
-        super().__init__(("127.0.0.1", 0), _ProxyHandler)
-        self.upstream = upstream
-        self.lock = threading.Lock()
-        self.connections = 0
-        self.requests = 0
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self.lock:
-            self.connections += 1
-        super().process_request(request, client_address)
-
-
-class _ProxyHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive: one client connection carries many requests
-    server: _CountingProxy
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-    def _forward(self) -> None:
-        with self.server.lock:
-            self.server.requests += 1
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else None
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive", "host")}
-        upstream = http.client.HTTPConnection(*self.server.upstream, timeout=30)
-        try:
-            upstream.request(self.command, self.path, body=body, headers=headers)
-            response = upstream.getresponse()
-            data = response.read()
-            lines = [f"HTTP/1.1 {response.status} {response.reason}"]
-            for key, value in response.getheaders():
-                if key.lower() not in ("connection", "content-length", "transfer-encoding", "keep-alive"):
-                    lines.append(f"{key}: {value}")
-            lines.append(f"Content-Length: {len(data)}")
-            # One write: headers and body in separate segments would meet Nagle and delayed ACKs (40 ms).
-            self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + data)
-        finally:
-            upstream.close()
-
-    def setup(self) -> None:
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    do_GET = do_POST = do_DELETE = _forward
-
-
 def serve(latency_ms: float) -> None:
-    """Child process: simulator + counting proxy. Prints one JSON line, then obeys stdin commands:
-    ``stats`` (prints counters), ``reset``, ``latency <ms>``; exits at EOF."""
+    """Child process: the simulator. Prints one JSON line, then obeys stdin commands: ``stats`` (prints the
+    connections accepted and requests received since the last ``reset``), ``reset``, ``latency <ms>``;
+    exits at EOF."""
     from adapter.simulator import Simulator
 
     with Simulator(latency_ms=latency_ms) as sim:
-        host, port = sim.base_url.rsplit("//", 1)[1].split(":")
-        proxy = _CountingProxy((host, int(port)))
-        threading.Thread(target=proxy.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        print(json.dumps({"base_url": f"http://127.0.0.1:{proxy.server_address[1]}",
-                          "account_sid": sim.account_sid, "auth_token": sim.auth_token}), flush=True)
+        print(json.dumps({"base_url": sim.base_url, "account_sid": sim.account_sid, "auth_token": sim.auth_token}),
+              flush=True)
+        base = {"connections": 0, "requests": 0}
+
+        def counters() -> dict[str, int]:
+            return {"connections": sim.connections_accepted, "requests": len(sim.requests)}
+
         for line in sys.stdin:
             command = line.split()
             if not command:
                 continue
             if command[0] == "stats":
-                with proxy.lock:
-                    print(json.dumps({"connections": proxy.connections, "requests": proxy.requests}), flush=True)
+                now = counters()
+                print(json.dumps({key: now[key] - base[key] for key in now}), flush=True)
             elif command[0] == "reset":
-                with proxy.lock:
-                    proxy.connections = proxy.requests = 0
+                base = counters()
                 print("{}", flush=True)
             elif command[0] == "latency":
                 sim.faults.latency_ms = float(command[1])
                 print("{}", flush=True)
-        proxy.shutdown()
-        proxy.server_close()
 
 
 class Server:
