@@ -84,6 +84,9 @@ def test_python_dash_m_exits_zero_on_ctrl_c() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "adapter.simulator", "--port", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO,
+        # A shell starts background jobs with SIGINT ignored, and Python then never raises
+        # KeyboardInterrupt; give the child the default disposition whoever started pytest.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         assert process.stdout is not None
