@@ -139,7 +139,7 @@ def _batches(fetch: Callable[[SortKey | None, bool, int], list[Record]], start: 
 def _matching(records: Iterator[Record], where: Mapping[str, str] | None, offset: int) -> Iterator[Record]:
     if where:
         wanted = list(where.items())
-        records = (r for r in records if all(r.data.get(field) == value for field, value in wanted))
+        records = (r for r in records if all(r.data.get(name) == value for name, value in wanted))
     return itertools.islice(records, offset, None) if offset else records
 
 
@@ -334,10 +334,10 @@ class SqliteStore:
         if parent_sid is not None:
             base += " AND parent_sid = ?"
             params.append(parent_sid)
-        for field, value in (where or {}).items():
-            if not _JSON_FIELD.match(field):
-                raise ValueError(f"not a filterable field: {field!r}")
-            base += f" AND json_extract(data, '$.{field}') = ?"
+        for name, value in (where or {}).items():
+            if not _JSON_FIELD.match(name):
+                raise ValueError(f"not a filterable field: {name!r}")
+            base += f" AND json_extract(data, '$.{name}') = ?"
             params.append(value)
         order = " ORDER BY created ASC, seq ASC" if ascending else " ORDER BY created DESC, seq DESC"
         skip = offset
