@@ -58,8 +58,9 @@ def lupa_module(runtime: Any) -> Any:
 
 class Bridge:
     """Runs operations for Lua. ``encode`` is True for runtimes created with ``encoding=None`` (strings
-    travel as bytes); ``on_pause`` receives the seconds spent outside Lua, so a time limit counts Lua time
-    only; ``on_interrupt`` receives a ``KeyboardInterrupt``/``SystemExit`` that arrived during a call."""
+    travel as bytes); ``paused`` adds up the seconds spent in calls (outside Lua), so that a time limit counts
+    Lua time only; ``on_interrupt`` receives a ``KeyboardInterrupt``/``SystemExit`` that arrived during a
+    call."""
 
     def __init__(
         self,
@@ -69,7 +70,6 @@ class Bridge:
         lua_type: LuaTypeFn,
         encode: bool,
         allow_credential_override: bool = True,
-        on_pause: Callable[[float], None] | None = None,
         on_interrupt: Callable[[BaseException], None] | None = None,
     ) -> None:
         self._runtime = runtime
@@ -77,7 +77,8 @@ class Bridge:
         self._lua_type = lua_type
         self._encode = encode
         self._forbid_credentials = not allow_credential_override
-        self._on_pause = on_pause
+        #: Seconds spent in calls since the host last set it to 0.
+        self.paused = 0.0
         self._on_interrupt = on_interrupt
         self._operations = dispatcher.spec.operations
         self._keys = {k: (k.encode() if encode else k) for k in ("items", "count", "next")}
@@ -95,17 +96,34 @@ class Bridge:
             try:
                 if problem is not None:
                     raise _shape_error(operation, problem, detail)
-                result = self._dispatcher.call(operation, self._arguments(operation, args))
+                values = to_python(args, self._lua_type, max_nodes=_ARG_MAX_NODES) if args is not None else None
+                if self._forbid_credentials:
+                    _check_credentials(operation, values)
+                result = self._dispatcher.call(operation, values)
                 if result is None:
                     return None
-                return self._result(result, fresh_json=type(result) is dict and self._fresh_json())
+                # Inlined (this is every operation's path): see _page for what the memory limit is about.
+                runtime = self._runtime
+                limit = runtime.get_max_memory()
+                if limit:
+                    runtime.set_max_memory(0)
+                try:
+                    if (type(result) is dict and self._may_skip_copy and "call" not in self._dispatcher.__dict__
+                            and _DISPATCHER.call is _DISPATCHER_CALL
+                            and _dispatcher_module.parse_response is _PARSE_RESPONSE):
+                        return json_to_lua(runtime, result)  # see _fresh_json
+                    return to_lua(runtime, result, encode=self._encode)
+                finally:
+                    if limit:
+                        runtime.set_max_memory(limit)
+            except ConversionError as exc:
+                return self._error(_invalid(operation, exc).to_dict())
             except TwilioError as exc:
                 return self._error(exc.to_dict())
         except BaseException as exc:  # noqa: BLE001 - nothing may reach Lua
             return self._failed(operation, exc)
         finally:
-            if self._on_pause is not None:
-                self._on_pause(_monotonic() - started)
+            self.paused += _monotonic() - started
 
     def page(self, name: Any, args: Any = None, problem: Any = None, detail: Any = None) -> Any:
         started = _monotonic()
@@ -135,50 +153,26 @@ class Bridge:
         except BaseException as exc:  # noqa: BLE001 - nothing may reach Lua
             return self._failed(operation, exc)
         finally:
-            if self._on_pause is not None:
-                self._on_pause(_monotonic() - started)
+            self.paused += _monotonic() - started
 
     def _fresh_json(self) -> bool:
         """Whether the dispatcher's answer is surely what ``json.loads`` just returned: our own Dispatcher,
         its ``call`` and ``parse_response`` not replaced (a test double could return anything)."""
-        if not self._may_skip_copy:
-            return False
-        bound = self._dispatcher.call
-        return (getattr(bound, "__func__", None) is _DISPATCHER_CALL and _DISPATCHER.call is _DISPATCHER_CALL
-                and _dispatcher_module.parse_response is _PARSE_RESPONSE)
+        return (self._may_skip_copy and "call" not in self._dispatcher.__dict__
+                and _DISPATCHER.call is _DISPATCHER_CALL and _dispatcher_module.parse_response is _PARSE_RESPONSE)
 
     def _arguments(self, operation: str, args: Any) -> Any:
         try:
             values = to_python(args, self._lua_type, max_nodes=_ARG_MAX_NODES)
         except ConversionError as exc:
             raise _invalid(operation, exc) from None
-        if self._forbid_credentials and isinstance(values, dict):
-            given = [name for name in _CREDENTIALS if values.get(name) is not None]
-            if given:
-                raise TwilioError(
-                    "validation",
-                    f"{operation}: {'invalid argument' if len(given) == 1 else 'invalid arguments'}: "
-                    + "; ".join(f"{name} may not be set by scripts on this host" for name in given),
-                    details=[{"field": name, "error": "may not be set by scripts on this host"} for name in given],
-                    operation=operation,
-                )
+        if self._forbid_credentials:
+            _check_credentials(operation, values)
         return values
 
-    # Building what Lua gets. lupa can abort the process when Python-side allocation hits the Lua memory
-    # limit: the limit is lifted while a value is built; the script then meets it on its next allocation.
-
-    def _result(self, value: Any, *, fresh_json: bool) -> Any:
-        runtime = self._runtime
-        limit = runtime.get_max_memory()
-        if limit:
-            runtime.set_max_memory(0)
-        try:
-            if fresh_json:
-                return json_to_lua(runtime, value)
-            return to_lua(runtime, value, encode=self._encode)
-        finally:
-            if limit:
-                runtime.set_max_memory(limit)
+    # Building what Lua gets (results are built in `call`). lupa can abort the process when Python-side
+    # allocation hits the Lua memory limit: the limit is lifted while a value is built; the script then meets
+    # it on its next allocation.
 
     def _page(self, items: Any, following: Any, *, fresh_json: bool) -> Any:
         runtime = self._runtime
@@ -222,6 +216,21 @@ class Bridge:
         except Exception:  # noqa: BLE001 - with an empty slot, the Lua side builds the same error object
             log.exception("could not build the error object for Twilio.%s", operation)
             return False
+
+
+def _check_credentials(operation: str, values: Any) -> None:
+    """Refuse AccountSid/AuthToken from a script, on a host that forbids them."""
+    if not isinstance(values, dict):
+        return
+    given = [name for name in _CREDENTIALS if values.get(name) is not None]
+    if given:
+        raise TwilioError(
+            "validation",
+            f"{operation}: {'invalid argument' if len(given) == 1 else 'invalid arguments'}: "
+            + "; ".join(f"{name} may not be set by scripts on this host" for name in given),
+            details=[{"field": name, "error": "may not be set by scripts on this host"} for name in given],
+            operation=operation,
+        )
 
 
 def _invalid(operation: str, exc: ConversionError) -> TwilioError:

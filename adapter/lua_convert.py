@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from itertools import islice
 from typing import Any
 
 __all__ = ["DEFAULT_MAX_DEPTH", "ConversionError", "LuaTypeFn", "fresh", "json_to_lua", "to_lua", "to_python"]
@@ -44,6 +45,15 @@ def to_python(
 ) -> Any:
     """Convert a value received from Lua into ``dict`` / ``list`` / ``str`` / ``int`` / ``float`` / ``bool``
     / ``None``. ``lua_type`` must come from the runtime's own lupa module. Raises :class:`ConversionError`."""
+    if value is None:
+        return None
+    if max_depth > 0 and max_nodes > 1:
+        kind = type(value)
+        if kind in _TABLE_TYPES or (kind not in _PLAIN and lua_type(value) == "table" and _TABLE_TYPES.add(kind)
+                                    is None):
+            flat = _flat(value, max_nodes - 1)
+            if flat is not None:
+                return flat
     walker = _Walker(lua_type, max_depth, max_nodes)
     walker.nodes_left -= 1  # the value itself
     if walker.nodes_left < 0:
@@ -53,6 +63,26 @@ def to_python(
 
 _BAD_TEXT = object()  # a value lupa could not decode (a runtime with an encoding, text that is not UTF-8)
 _PLAIN = (str, int, bool)
+# lupa's table wrapper classes (one per engine module), learnt from lua_type: a type check is cheaper.
+_TABLE_TYPES: set[type] = set()
+
+
+def _flat(table: Any, limit: int) -> dict[str, Any] | None:
+    """The common case, quickly: a table of named strings, integers and booleans (a call's arguments).
+    None for anything else (nested tables, floats, other keys, text that is not UTF-8, too many entries):
+    the walker then converts it, or names what is wrong."""
+    try:
+        pairs = list(islice(table.items(), limit + 1))
+    except UnicodeDecodeError:
+        return None
+    if len(pairs) > limit:
+        return None
+    out = {}
+    for key, value in pairs:
+        if type(key) is not str or type(value) not in _PLAIN:
+            return None
+        out[key] = value
+    return out
 
 
 class _Walker:
@@ -90,21 +120,34 @@ class _Walker:
     def table(self, table: Any, path: str, depth: int) -> Any:
         if depth >= self.max_depth:
             raise ConversionError(path, f"is nested more than {self.max_depth} tables deep (or contains itself)")
+        left = self.nodes_left
         try:
-            entries, numeric = self.entries(table.items(), path)
+            # islice: a huge table is refused after reading one entry more than the budget, not all of it.
+            pairs = list(islice(table.items(), left + 1))
         except UnicodeDecodeError:
             # lupa decodes as it iterates: find which key or value is not UTF-8, to name it.
-            entries, numeric = self.entries(self.pairs_slowly(table, path), path)
+            pairs = self.pairs_slowly(table, path, left + 1)
+        if len(pairs) > left:
+            raise ConversionError(path, f"is part of a table with more than {self.max_nodes} values")
+        self.nodes_left = left - len(pairs)
+        entries: dict[Any, Any] = {}
+        numeric = True
+        for key, value in pairs:
+            kind = type(key)
+            if kind is str:
+                numeric = False
+            elif kind is not int:
+                key = self.key(key, path)
+                if type(key) is not int:
+                    numeric = False
+            entries[key] = value
         n = len(entries)
         if n and numeric and all(k in entries for k in range(1, n + 1)):
             walk = self.walk
             out_list = []
             for i in range(1, n + 1):
                 value = entries[i]
-                if value is None or type(value) in _PLAIN:
-                    out_list.append(value)
-                else:
-                    out_list.append(walk(value, f"{path}[{i}]", depth + 1))
+                out_list.append(value if type(value) in _PLAIN else walk(value, f"{path}[{i}]", depth + 1))
             return out_list
         out: dict[str, Any] = {}
         for key, value in entries.items():
@@ -115,33 +158,10 @@ class _Walker:
                 out[name] = self.walk(value, f"{path}.{name}" if path else name, depth + 1)
         return out
 
-    def entries(self, pairs: Any, path: str) -> tuple[dict[Any, Any], bool]:
-        """The table's entries by converted key, charged to the node budget as they come (so a huge table
-        is refused without being read to its end), and whether every key is an integer."""
-        entries: dict[Any, Any] = {}
-        numeric = True
-        left = self.nodes_left
-        for raw_key, raw_value in pairs:
-            left -= 1
-            if left < 0:
-                raise ConversionError(path, f"is part of a table with more than {self.max_nodes} values")
-            kind = type(raw_key)
-            if kind is str:
-                numeric = False
-                entries[raw_key] = raw_value
-                continue
-            if kind is not int:
-                raw_key = self.key(raw_key, path)
-                if type(raw_key) is not int:
-                    numeric = False
-            entries[raw_key] = raw_value
-        self.nodes_left = left
-        return entries, numeric
-
-    def pairs_slowly(self, table: Any, path: str) -> list[tuple[Any, Any]]:
+    def pairs_slowly(self, table: Any, path: str, limit: int) -> list[tuple[Any, Any]]:
         """Like ``table.items()``, with ``_BAD_TEXT`` for each value that could not be decoded."""
         try:
-            keys = list(table.keys())
+            keys = list(islice(table.keys(), limit))
         except UnicodeDecodeError:
             raise ConversionError(path, "has a key that is not valid UTF-8 text") from None
         pairs = []

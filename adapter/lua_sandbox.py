@@ -119,7 +119,7 @@ class LuaHost:
             allow_credential_override and inherited
         )
         self.name = name
-        self._print = print or _stderr_print
+        self._print = print if print is not None else _stderr_print
         self._module = importlib.import_module(f"lupa.{engine}")
         self._lock = threading.Lock()
         self._runtime: Any = None
@@ -184,7 +184,6 @@ class LuaHost:
             lua_type=self._module.lua_type,
             encode=False,
             allow_credential_override=self.allow_credential_override,
-            on_pause=self._pause,
             on_interrupt=self._interrupted,
         )
         twilio, module = load(runtime, bridge, list(self.dispatcher.spec.operations), encode=False)
@@ -202,6 +201,7 @@ class LuaHost:
             "per_coroutine_hooks": self.engine == "lua51",
         })
         sandbox.init(config, twilio)
+        self._bridge = bridge
         self._sandbox = sandbox
         self._state = sandbox.state
         self._sethook = sandbox.sethook
@@ -234,7 +234,7 @@ class LuaHost:
             raise LuaSyntaxError(text if text.startswith(chunk) else f"{chunk}: {text}", chunk=chunk)
 
         self._interrupt = None
-        self._started, self._paused = time.monotonic(), 0.0
+        self._started, self._paused, self._bridge.paused = time.monotonic(), 0.0, 0.0
         self._sandbox.arm(self.instruction_limit, self.time_limit if self.time_limit else False)
         try:
             outcome = self._run(fn)
@@ -329,11 +329,8 @@ class LuaHost:
 
     # Callbacks from Lua: they must never raise.
 
-    def _pause(self, seconds: float) -> None:
-        self._paused += seconds
-
     def _script_time(self) -> float:
-        return time.monotonic() - self._started - self._paused
+        return time.monotonic() - self._started - self._paused - self._bridge.paused
 
     def _interrupted(self, exc: BaseException) -> None:
         self._interrupt = exc
