@@ -52,6 +52,8 @@ CONTENDERS = {
     "dispatcher": "Dispatcher.call",
     "lua": "Lua via LuaHost",
     "lua_bridge": "Lua bridge alone (instant dispatcher)",
+    "dispatcher_mem": "Dispatcher.call, answer from memory",
+    "lua_mem": "Lua via LuaHost, answer from memory",
     "json": "json.loads(body) alone",
 }
 # Calls per timed block, per workload: a block lasts some tens of milliseconds.
@@ -278,6 +280,48 @@ def make_lua_bridge(base_url: str, workload: str) -> Callable[[int], None] | Non
     return run
 
 
+def _answer_from_memory(base_url: str, workload: str) -> Any:
+    """A real Dispatcher whose transport answers at once with the canned response (no HTTP, no socket):
+    validation, request building, json.loads and the Lua bridge run exactly as against the server."""
+    from adapter import Dispatcher
+
+    dispatcher = Dispatcher(SID, TOKEN, base_url=base_url)
+    transport = getattr(dispatcher, "_transport", None)
+    if transport is None or not callable(getattr(transport, "send", None)):
+        return None
+    if workload == "post":
+        status, body = 201, canned.body(canned.message(0))
+    else:
+        status, body = 200, canned.body(canned.page(page_size(workload)))
+    transport.send = lambda request, authorization: {"status": status, "reason": "", "headers": {}, "body": body,
+                                                     "attempts": 1}
+    return dispatcher
+
+
+def make_dispatcher_mem(base_url: str, workload: str) -> Callable[[int], None] | None:
+    dispatcher = _answer_from_memory(base_url, workload)
+    if dispatcher is None:
+        return None
+    call = dispatcher.call
+    args = FORM if workload == "post" else {"PageSize": page_size(workload)}
+    operation = "postMessage" if workload == "post" else "listMessage"
+
+    def run(n: int) -> None:
+        for _ in range(n):
+            out = call(operation, args)
+        if not out:
+            raise RuntimeError(f"dispatcher from memory {workload}: {out!r:.200}")
+
+    return run
+
+
+def make_lua_mem(base_url: str, workload: str) -> Callable[[int], None] | None:
+    if lua_host_class() is None:
+        return None
+    dispatcher = _answer_from_memory(base_url, workload)
+    return None if dispatcher is None else make_lua(base_url, workload, dispatcher=dispatcher)
+
+
 def make_json(workload: str) -> Callable[[int], None] | None:
     if workload != "page1000":
         return None
@@ -299,6 +343,8 @@ def build(server: Server, workload: str) -> dict[str, Callable[[int], None] | No
         "dispatcher": make_dispatcher(server.base_url, workload),
         "lua": make_lua(server.base_url, workload),
         "lua_bridge": make_lua_bridge(server.base_url, workload),
+        "dispatcher_mem": make_dispatcher_mem(server.base_url, workload),
+        "lua_mem": make_lua_mem(server.base_url, workload),
         "json": make_json(workload),
     }
 
@@ -409,6 +455,13 @@ def breakdown(results: dict[tuple[str, str], float | None]) -> list[str]:
             line += f"; the bridge alone (instant dispatcher) takes {fmt(bridge)} µs"
             if workload == "page1000" and json_loads:
                 line += f" = {bridge / json_loads:.2f} x json.loads of the body"
+        d_mem, l_mem = results.get((workload, "dispatcher_mem")), results.get((workload, "lua_mem"))
+        if d_mem is not None and l_mem is not None:
+            line += (f"; answered from memory (no HTTP), Dispatcher.call takes {fmt(d_mem)} µs and Lua "
+                     f"{fmt(l_mem)} µs: the Lua side adds {fmt(l_mem - d_mem)} µs")
+            if workload == "page1000" and json_loads:
+                line += (f" = {(l_mem - d_mem) / json_loads:.2f} x json.loads of the body (the page into Lua "
+                         f"tables), and Lua from memory is {l_mem / json_loads:.2f} x json.loads")
         lines.append(line)
     return lines
 
