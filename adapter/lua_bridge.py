@@ -21,6 +21,7 @@ import importlib
 import logging
 import time
 from collections.abc import Callable
+from functools import partial
 from importlib import resources
 from typing import Any
 
@@ -87,7 +88,8 @@ class Bridge:
         # table_from straight from json.loads output needs a runtime that encodes str itself.
         self._may_skip_copy = not encode and type(dispatcher) is _DISPATCHER
 
-    # Lua calls these two; names arrive as our own strings, arguments as tables or nil.
+    # Lua calls these two: `call` through one partial per operation (the name is ours), `page` with our name
+    # of an operation or the text a script gave in a table; arguments arrive as tables or nil.
 
     def call(self, name: Any, args: Any = None, problem: Any = None, detail: Any = None) -> Any:
         started = _monotonic()
@@ -300,7 +302,9 @@ def load(runtime: Any, bridge: Bridge, operations: list[str], *, encode: bool) -
     source = lua_module("twilio")
     module = runtime.execute(source.encode() if encode else source, name="=twilio-lua/twilio")
     names = runtime.table_from([n.encode() if encode else n for n in operations])
-    return module.build(bridge.call, bridge.page, names, bridge.slot), module
+    # One callable per operation, so that a call passes Lua only its argument table (no name to decode).
+    calls = runtime.table_from([partial(bridge.call, n) for n in operations])
+    return module.build(calls, bridge.page, names, bridge.slot), module
 
 
 def install(runtime: Any, bridge: Bridge, operations: list[str], *, encode: bool) -> Any:

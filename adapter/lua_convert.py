@@ -3,12 +3,16 @@
 Lua to Python (:func:`to_python`): our own walker, because lupa has none. A table is a list when its keys
 are exactly 1..n, otherwise a dict (an empty table is an empty dict); whole numbers become ``int``; strings
 must be UTF-8. Functions, coroutines, userdata and host objects are refused, and so are tables nested deeper
-than ``max_depth`` (which is also how cycles are caught) or holding more than ``max_nodes`` values.
+than ``max_depth`` (which is also how cycles are caught) or holding more than ``max_nodes`` values. On a
+runtime with an encoding, lupa decodes strings as the walker reads them: text that is not UTF-8 is caught
+here and named (``Body``, ``MediaUrl[2]``, a key of ``ContentVariables``).
 
 Python to Lua (:func:`to_lua`): a fresh JSON-like copy goes through ``table_from(recursive=True)``. The copy
-matters: lupa mis-converts shared sub-objects (lupa issue #297) and, with ``encoding=None``, would hand Lua a
-wrapped Python ``str``. JSON ``null`` becomes ``nil``: the key is absent from its table (and a null inside an
-array leaves a hole; Twilio sends none).
+matters: lupa mis-converts shared sub-objects (lupa issue #297), would wrap anything that is not plain data
+as a Python object, and with ``encoding=None`` would hand Lua a wrapped Python ``str``. :func:`json_to_lua`
+skips the copy for what ``json.loads`` has just returned (a tree of plain data by construction), on a runtime
+with an encoding only. JSON ``null`` becomes ``nil`` either way: the key is absent from its table (and a null
+inside an array leaves a hole; Twilio sends none).
 """
 
 from __future__ import annotations

@@ -137,7 +137,7 @@ end
 -- would raise while converting the arguments, and the script's `pcall` would catch a live Python
 -- exception). So a wrong call shape is found here and only named to the host (`problem`, `detail`), which
 -- builds the validation error object; strings inside the argument table are read by the host's own walker.
--- @tparam function call host callable `call(operation, args, problem, detail)`
+-- @tparam function call host callable for this operation: `call(args, problem, detail)`
 -- @tparam string operation_name the operation's name
 -- @tparam table slot see `failed`
 -- @treturn function `fn(args)` returning the result, or the error object twice
@@ -153,9 +153,9 @@ local function operation(call, operation_name, slot)
       problem, detail = "type", kind
     end
     if problem ~= nil then
-      return unwrap(slot, operation_name, pcall(call, operation_name, nil, problem, detail))
+      return unwrap(slot, operation_name, pcall(call, nil, problem, detail))
     end
-    return unwrap(slot, operation_name, pcall(call, operation_name, args))
+    return unwrap(slot, operation_name, pcall(call, args))
   end
 end
 
@@ -219,16 +219,16 @@ local function make_each(page, names, known, slot)
 end
 
 --- Build a `Twilio` table.
--- @tparam function call host callable for operations (see `operation`)
+-- @tparam table calls host callables, one per operation (see `operation`), in the order of `operations`
 -- @tparam function page host callable for pages (see `make_each`)
 -- @tparam table operations array of operation names
 -- @tparam table slot where the host puts the error object of a failed call (see `failed`)
 -- @treturn table the table scripts use: one function per operation, `each` and `is_error`
-function M.build(call, page, operations, slot)
+function M.build(calls, page, operations, slot)
   local twilio, names, known = {}, {}, {}
   for i = 1, #operations do
     local name = operations[i]
-    local fn = operation(call, name, slot)
+    local fn = operation(calls[i], name, slot)
     twilio[name] = fn
     names[fn] = name
     known[name] = name
