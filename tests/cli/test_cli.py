@@ -137,3 +137,10 @@ def test_call_with_environment_credentials_stays_on_the_simulator(
 def test_call_credential_flags_need_a_target(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["call", "listMessage", "--account-sid", ACCOUNT, "--auth-token", TOKEN]) == 2
     assert "add --live" in capsys.readouterr().err
+
+
+def test_ops_into_a_closed_pipe_stops_quietly() -> None:
+    done = subprocess.run(f"{sys.executable} -m adapter ops | head -1", shell=True, capture_output=True,
+                          text=True, timeout=60)
+    assert done.stdout.startswith("createCall")
+    assert "Traceback" not in done.stderr
