@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import subprocess
 import sys
 from urllib.parse import parse_qs
@@ -140,7 +141,13 @@ def test_call_credential_flags_need_a_target(capsys: pytest.CaptureFixture[str])
 
 
 def test_ops_into_a_closed_pipe_stops_quietly() -> None:
-    done = subprocess.run(f"{sys.executable} -m adapter ops | head -1", shell=True, capture_output=True,
-                          text=True, timeout=60)
-    assert done.stdout.startswith("createCall")
+    # The reading end is closed before the command writes, so its first write meets a broken pipe.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run([sys.executable, "-m", "adapter", "ops"], stdout=write_end, stderr=subprocess.PIPE,
+                              text=True, timeout=60)
+    finally:
+        os.close(write_end)
+    assert done.returncode == 141
     assert "Traceback" not in done.stderr
