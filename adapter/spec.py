@@ -118,10 +118,12 @@ def default_spec() -> ServiceSpec:
 
 
 def _compiled_packaged_spec() -> ServiceSpec | None:
-    """The packaged spec from its compiled (pickled) form in the spec directory's ``__pycache__``, written on
-    first use, so that a process skips importing yaml and parsing (about 20 ms of a cold start). It is keyed
-    by a hash of the YAML and of this module's source, so an edit to either rebuilds it. Where the package
-    directory is not writable nothing is stored, and where the files cannot be read this returns None."""
+    """The packaged spec from its compiled (pickled) form in the user's cache directory, written on first
+    use, so that a process skips importing yaml and parsing (about 20 ms of a cold start). It is keyed by a
+    hash of the YAML and of this module's source, so an edit to either rebuilds it. Never inside the
+    package: pip does not remove files it did not install, and a leftover ``adapter/`` directory would
+    shadow the next install. Where the cache is not writable nothing is stored; where the files cannot be
+    read this returns None."""
     try:
         from . import specs
 
@@ -130,7 +132,13 @@ def _compiled_packaged_spec() -> ServiceSpec | None:
     return _compiled_spec(os.path.dirname(specs.__file__)) if specs.__file__ else None
 
 
-def _compiled_spec(directory: str) -> ServiceSpec | None:
+def cache_directory() -> str:
+    """Where the compiled spec is kept: ``$XDG_CACHE_HOME/twilio-lua-adapter`` (default ``~/.cache``)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "twilio-lua-adapter")
+
+
+def _compiled_spec(directory: str, cache_dir: str | None = None) -> ServiceSpec | None:
     try:
         with open(os.path.join(directory, _SPEC_FILE), "rb") as f:
             source = f.read()
@@ -145,7 +153,10 @@ def _compiled_spec(directory: str) -> ServiceSpec | None:
     key.update(source)
     key.update(code)
     digest = key.hexdigest().encode("ascii")
-    cache = os.path.join(directory, "__pycache__", f"{_SPEC_FILE}.{sys.implementation.cache_tag}.pickle")
+    # The digest in the name lets several installs (versions, virtualenvs) share one cache directory.
+    cache = os.path.join(
+        cache_dir or cache_directory(), f"spec-{digest[:32].decode()}.{sys.implementation.cache_tag}.pickle"
+    )
     try:
         with open(cache, "rb") as f:
             head, _, body = f.read().partition(b"\n")

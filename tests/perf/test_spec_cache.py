@@ -1,5 +1,6 @@
 """The compiled (pickled) form of the packaged spec: used when the YAML is unchanged, rebuilt when it
-changes, skipped where the directory is read-only, and always equal to the spec built from the YAML."""
+changes, skipped where the cache directory is read-only, never written inside the package, and always equal
+to the spec built from the YAML."""
 
 from __future__ import annotations
 
@@ -17,32 +18,40 @@ from adapter.spec import _SPEC_FILE, _compiled_spec, default_spec, load_spec
 def spec_dir(tmp_path: Path) -> Path:
     from adapter import specs
 
-    shutil.copy(Path(specs.__file__).parent / _SPEC_FILE, tmp_path / _SPEC_FILE)
-    return tmp_path
+    (tmp_path / "spec").mkdir()
+    shutil.copy(Path(specs.__file__).parent / _SPEC_FILE, tmp_path / "spec" / _SPEC_FILE)
+    return tmp_path / "spec"
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path) -> Path:
+    return tmp_path / "cache"
 
 
 def cache_files(directory: Path) -> list[Path]:
-    return sorted((directory / "__pycache__").glob("*.pickle")) if (directory / "__pycache__").exists() else []
+    return sorted(directory.glob("*.pickle")) if directory.is_dir() else []
 
 
 def test_the_packaged_spec_equals_the_one_built_from_yaml() -> None:
     assert default_spec() == load_spec()
 
 
-def test_written_once_then_read_without_yaml(spec_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    first = _compiled_spec(str(spec_dir))
+def test_written_once_then_read_without_yaml(
+    spec_dir: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = _compiled_spec(str(spec_dir), str(cache_dir))
     assert first == load_spec(spec_dir / _SPEC_FILE)
-    assert len(cache_files(spec_dir)) == 1
+    assert len(cache_files(cache_dir)) == 1
 
     def no_yaml(text: str) -> None:
         raise AssertionError("the cached form should have been used")
 
     monkeypatch.setattr(spec_module, "_parse_yaml", no_yaml)
-    assert _compiled_spec(str(spec_dir)) == first
+    assert _compiled_spec(str(spec_dir), str(cache_dir)) == first
 
 
-def test_an_edited_yaml_is_rebuilt(spec_dir: Path) -> None:
-    _compiled_spec(str(spec_dir))
+def test_an_edited_yaml_is_rebuilt(spec_dir: Path, cache_dir: Path) -> None:
+    _compiled_spec(str(spec_dir), str(cache_dir))
     path = spec_dir / _SPEC_FILE
     text = path.read_text(encoding="utf-8")
     old = "summary: Send an SMS, MMS or WhatsApp message"
@@ -50,28 +59,39 @@ def test_an_edited_yaml_is_rebuilt(spec_dir: Path) -> None:
     stat = path.stat()
     path.write_text(text.replace(old, "summary: Send a message (edited)"), encoding="utf-8")
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # even with the old mtime
-    assert _compiled_spec(str(spec_dir)).operations["postMessage"].summary == "Send a message (edited)"
+    assert _compiled_spec(str(spec_dir), str(cache_dir)).operations["postMessage"].summary == "Send a message (edited)"
 
 
-def test_a_corrupt_cache_is_rebuilt(spec_dir: Path) -> None:
-    _compiled_spec(str(spec_dir))
-    (cache,) = cache_files(spec_dir)
+def test_a_corrupt_cache_is_rebuilt(spec_dir: Path, cache_dir: Path) -> None:
+    _compiled_spec(str(spec_dir), str(cache_dir))
+    (cache,) = cache_files(cache_dir)
     data = cache.read_bytes()
     cache.write_bytes(data[: len(data) // 2])
-    assert _compiled_spec(str(spec_dir)) == load_spec(spec_dir / _SPEC_FILE)
+    assert _compiled_spec(str(spec_dir), str(cache_dir)) == load_spec(spec_dir / _SPEC_FILE)
 
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root can write a read-only directory")
-def test_a_read_only_directory_gets_no_cache(spec_dir: Path) -> None:
-    spec_dir.chmod(0o555)
+def test_a_read_only_directory_gets_no_cache(spec_dir: Path, cache_dir: Path) -> None:
+    cache_dir.mkdir()
+    cache_dir.chmod(0o555)
     try:
-        assert _compiled_spec(str(spec_dir)) == load_spec(spec_dir / _SPEC_FILE)
-        assert cache_files(spec_dir) == []
+        assert _compiled_spec(str(spec_dir), str(cache_dir)) == load_spec(spec_dir / _SPEC_FILE)
+        assert cache_files(cache_dir) == []
     finally:
-        spec_dir.chmod(0o755)
+        cache_dir.chmod(0o755)
 
 
-def test_an_unwritable_cache_path_is_skipped(spec_dir: Path) -> None:
-    (spec_dir / "__pycache__").write_text("a file where the directory would be")
+def test_an_unwritable_cache_path_is_skipped(spec_dir: Path, cache_dir: Path) -> None:
+    cache_dir.write_text("a file where the directory would be")
+    assert _compiled_spec(str(spec_dir), str(cache_dir)) == load_spec(spec_dir / _SPEC_FILE)
+    assert not list(cache_dir.parent.glob("**/*.tmp"))
+
+
+def test_nothing_is_written_inside_the_package(spec_dir: Path, monkeypatch: pytest.MonkeyPatch,
+                                               tmp_path: Path) -> None:
+    # pip leaves files it did not install; a leftover adapter/ directory would shadow the next install.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    before = sorted(p.relative_to(spec_dir) for p in spec_dir.rglob("*"))
     assert _compiled_spec(str(spec_dir)) == load_spec(spec_dir / _SPEC_FILE)
-    assert not list(spec_dir.glob("**/*.tmp"))
+    assert sorted(p.relative_to(spec_dir) for p in spec_dir.rglob("*")) == before
+    assert len(cache_files(tmp_path / "xdg" / "twilio-lua-adapter")) == 1
