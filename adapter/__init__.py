@@ -8,7 +8,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .dispatcher import Dispatcher  # noqa: E402
-from .errors import TwilioError  # noqa: E402
+from .client.dispatcher import Dispatcher  # noqa: E402
+from .client.errors import TwilioError  # noqa: E402
 
 __all__ = ["Dispatcher", "TwilioError", "__version__"]

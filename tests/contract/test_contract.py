@@ -32,8 +32,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from adapter.spec import ArgumentSpec, OperationSpec, default_spec
-from tests.core.support import fixture, load_cases
+from adapter.client.spec import ArgumentSpec, OperationSpec, default_spec
+from tests.client.support import fixture, load_cases
 
 from .openapi_helpers import form_schema, success, to_json_schema, twilio_operation
 

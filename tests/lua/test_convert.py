@@ -7,7 +7,7 @@ import responses
 from lupa import luajit21
 
 from adapter.lua import LuaHost
-from adapter.lua_convert import ConversionError, fresh, to_lua, to_python
+from adapter.lua.convert import ConversionError, fresh, to_lua, to_python
 
 from .conftest import ACCOUNT, MOCK_BASE, message_json
 

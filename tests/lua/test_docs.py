@@ -6,8 +6,8 @@ import argparse
 import dataclasses
 from pathlib import Path
 
-from adapter import docgen
-from adapter.spec import default_spec
+from adapter.cli import docgen
+from adapter.client.spec import default_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,4 +1,4 @@
-"""Every example runs against the simulator, through `twilio-lua run` (adapter.runner)."""
+"""Every example runs against the simulator, through `twilio-lua run` (adapter.cli.run)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from adapter import Dispatcher, runner
+from adapter import Dispatcher
+from adapter.cli import run as runner
 from adapter.simulator import Simulator
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

@@ -65,7 +65,7 @@ CASES = [
 
 
 def test_every_operation_is_covered() -> None:
-    from adapter.spec import default_spec
+    from adapter.client.spec import default_spec
 
     assert {case[0] for case in CASES} == set(default_spec().operations)
 

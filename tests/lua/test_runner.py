@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from adapter import runner
+from adapter.cli import run as runner
 from adapter.simulator import Simulator
 
 

@@ -16,8 +16,8 @@ from lupa import lua51, luajit21
 
 from adapter import Dispatcher
 from adapter.lua import ENGINES, LuaHost, LuaResultError, LuaRuntimeError, LuaSyntaxError, register
-from adapter.lua_bridge import lua_module
-from adapter.spec import default_spec
+from adapter.lua.bridge import lua_module
+from adapter.client.spec import default_spec
 
 from .conftest import ACCOUNT, MOCK_BASE, Lines, message_json
 

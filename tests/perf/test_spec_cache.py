@@ -6,20 +6,21 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from adapter import spec as spec_module
-from adapter.spec import _SPEC_FILE, _compiled_spec, default_spec, load_spec
+from adapter.client import spec as spec_module
+from adapter.client.spec import _SPEC_FILE, _compiled_spec, default_spec, load_spec
 
 
 @pytest.fixture
 def spec_dir(tmp_path: Path) -> Path:
-    from adapter import specs
+    from adapter._data import data_directory
 
     (tmp_path / "spec").mkdir()
-    shutil.copy(Path(specs.__file__).parent / _SPEC_FILE, tmp_path / "spec" / _SPEC_FILE)
+    shutil.copy(data_directory("specs") / _SPEC_FILE, tmp_path / "spec" / _SPEC_FILE)
     return tmp_path / "spec"
 
 
@@ -70,15 +71,38 @@ def test_a_corrupt_cache_is_rebuilt(spec_dir: Path, cache_dir: Path) -> None:
     assert _compiled_spec(str(spec_dir), str(cache_dir)) == load_spec(spec_dir / _SPEC_FILE)
 
 
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root can write a read-only directory")
-def test_a_read_only_directory_gets_no_cache(spec_dir: Path, cache_dir: Path) -> None:
-    cache_dir.mkdir()
-    cache_dir.chmod(0o555)
+def test_a_read_only_directory_gets_no_cache(tmp_path: Path) -> None:
+    # Root writes through a 0o555 directory, so as root (CI) the check runs in a child that drops to nobody.
+    base = Path(tempfile.mkdtemp(prefix="spec-cache-"))
     try:
-        assert _compiled_spec(str(spec_dir), str(cache_dir)) == load_spec(spec_dir / _SPEC_FILE)
+        base.chmod(0o755)
+        spec_dir = base / "spec"
+        spec_dir.mkdir(mode=0o755)
+        from adapter._data import data_directory
+
+        shutil.copy(data_directory("specs") / _SPEC_FILE, spec_dir / _SPEC_FILE)
+        (spec_dir / _SPEC_FILE).chmod(0o644)
+        cache_dir = base / "cache"
+        cache_dir.mkdir()
+        cache_dir.chmod(0o555)
+        expected = load_spec(spec_dir / _SPEC_FILE)
+        as_root = hasattr(os, "geteuid") and os.geteuid() == 0
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child reports through its exit status
+            try:
+                if as_root:
+                    os.setgid(65534)
+                    os.setuid(65534)
+                ok = _compiled_spec(str(spec_dir), str(cache_dir)) == expected
+                os._exit(0 if ok else 1)
+            except BaseException:
+                os._exit(2)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
         assert cache_files(cache_dir) == []
     finally:
-        cache_dir.chmod(0o755)
+        (base / "cache").chmod(0o755) if (base / "cache").exists() else None
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_an_unwritable_cache_path_is_skipped(spec_dir: Path, cache_dir: Path) -> None:

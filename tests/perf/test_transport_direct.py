@@ -11,7 +11,7 @@ import requests
 import requests.adapters
 
 from adapter import Dispatcher
-from tests.core.loopback_http import LoopbackHTTP
+from tests.client.loopback_http import LoopbackHTTP
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 AUTH_TOKEN = "secret-token"

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapter import TwilioError
-from adapter.spec import ArgumentSpec, default_spec
-from adapter.validation import OperationValidator, _end_anchored
+from adapter.client.spec import ArgumentSpec, default_spec
+from adapter.client.validation import OperationValidator, _end_anchored
 
 SPEC = default_spec()
 OPS = sorted(SPEC.operations)

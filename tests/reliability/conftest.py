@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from adapter import Dispatcher
-from adapter.retry import RetryPolicy
-from adapter.spec import default_spec
+from adapter.client.retry import RetryPolicy
+from adapter.client.spec import default_spec
 
 from .faultserver import FaultServer
 

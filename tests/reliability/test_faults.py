@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from adapter import Dispatcher, TwilioError
-from adapter.retry import RetryPolicy
-from adapter.spec import default_spec
+from adapter.client.retry import RetryPolicy
+from adapter.client.spec import default_spec
 
 from .conftest import ACCOUNT_SID, FETCH, MESSAGE_SID, SEND, fast_policy
 from .faultserver import (
@@ -368,7 +368,7 @@ GZIP = {"Content-Encoding": "gzip", "Content-Type": "application/json"}
 
 
 def test_body_that_does_not_decompress(server: FaultServer, dispatcher: Dispatcher):
-    # Classified like a connection broken mid-answer (tests/core pins network/503): a GET may try again,
+    # Classified like a connection broken mid-answer (tests/client pins network/503): a GET may try again,
     # a POST, which was carried out, is not sent twice.
     garbage = reply(200, b"\x1f\x8b\x08\x00garbage-not-gzip", headers=GZIP)
     server.script(garbage, reply(201, MESSAGE))

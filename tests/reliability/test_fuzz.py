@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapter import Dispatcher, TwilioError
-from adapter.spec import ArgumentSpec, OperationSpec, default_spec
+from adapter.client.spec import ArgumentSpec, OperationSpec, default_spec
 
 from .conftest import ACCOUNT_SID, AUTH_TOKEN, fast_policy
 from .faultserver import FaultServer

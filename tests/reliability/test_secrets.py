@@ -212,7 +212,7 @@ def test_a_wrong_per_call_token_is_not_echoed(sim: Any):
 
 
 def _cli(argv: list[str]) -> int:
-    from adapter import cli
+    from adapter import cli  # the package: adapter.cli.main
 
     return cli.main(argv)
 

@@ -11,9 +11,9 @@ import responses
 import urllib3
 
 from adapter import TwilioError
-from adapter.retry import RetryPolicy
-from adapter.spec import default_spec
-from adapter.transport import Transport
+from adapter.client.retry import RetryPolicy
+from adapter.client.spec import default_spec
+from adapter.client.transport import Transport
 
 from .support import BASE_URL
 

@@ -21,12 +21,12 @@ def test_package_all_is_pinned_and_sorted() -> None:
 
 @pytest.mark.parametrize("module", CORE_MODULES)
 def test_core_module_all_is_sorted_and_real(module: str) -> None:
-    mod = importlib.import_module(f"adapter.{module}")
+    mod = importlib.import_module(f"adapter.client.{module}")
     names = mod.__all__
-    assert names == sorted(names), f"adapter.{module}.__all__ is not sorted"
+    assert names == sorted(names), f"adapter.client.{module}.__all__ is not sorted"
     assert len(names) == len(set(names))
     for name in names:
-        assert hasattr(mod, name), f"adapter.{module}.__all__ names missing {name}"
+        assert hasattr(mod, name), f"adapter.client.{module}.__all__ names missing {name}"
 
 
 def test_core_module_all_pinned() -> None:
@@ -40,4 +40,4 @@ def test_core_module_all_pinned() -> None:
         "errors": ["ERROR_STATUS", "ErrorType", "TwilioError"],
         "dispatcher": ["DEFAULT_BASE_URL", "Dispatcher"],
     }
-    assert {m: importlib.import_module(f"adapter.{m}").__all__ for m in CORE_MODULES} == pinned
+    assert {m: importlib.import_module(f"adapter.client.{m}").__all__ for m in CORE_MODULES} == pinned

@@ -8,7 +8,7 @@ import pickle
 import pytest
 
 from adapter import TwilioError
-from adapter.errors import ERROR_STATUS
+from adapter.client.errors import ERROR_STATUS
 
 
 @pytest.mark.parametrize("kind, status", [("validation", 400), ("network", 503), ("timeout", 504), ("config", 500),

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
-from . import __version__
+from .. import __version__
 from .errors import TwilioError
 from .parse import parse_response
 from .retry import RetryPolicy

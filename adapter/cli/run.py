@@ -6,7 +6,7 @@ The script gets the platform's globals: ``request`` (``request.body``, ``request
 output; Lua ``print`` goes to standard error.
 
 Target: ``--live`` (api.twilio.com) or ``--base-url URL`` when given, otherwise the embedded simulator,
-started in-process with its test credentials (see :mod:`adapter.targets`).
+started in-process with its test credentials (see :mod:`adapter.cli.targets`).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
-from .errors import TwilioError
-from .lua_errors import LuaScriptError
-from .lua_sandbox import DEFAULT_INSTRUCTION_LIMIT, DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, ENGINES, LuaHost
+from ..client.errors import TwilioError
+from ..lua.errors import LuaScriptError
+from ..lua.host import DEFAULT_INSTRUCTION_LIMIT, DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, ENGINES, LuaHost
 from .targets import TargetError, add_target_arguments, open_target
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "add_arguments", "run"]

@@ -9,8 +9,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from .errors import TwilioError
-from .spec import OperationSpec, default_spec
+from ..client.errors import TwilioError
+from ..client.spec import OperationSpec, default_spec
 from .targets import TargetError, add_target_arguments, open_target
 
 __all__ = ["main"]
@@ -56,8 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     add_target_arguments(call)
     call.set_defaults(handler=_call)
 
-    from . import docgen, runner
-    from .simulator import cli as simulator_cli
+    from . import docgen
+    from . import run as runner
+    from ..simulator import cli as simulator_cli
 
     run = sub.add_parser("run", help="run a Lua script with the Twilio table (default: embedded simulator)")
     runner.add_arguments(run)

@@ -10,7 +10,7 @@ import pytest
 import responses
 
 from adapter import Dispatcher, TwilioError
-from adapter.dispatcher import DEFAULT_BASE_URL, DEFAULT_TIMEOUT
+from adapter.client.dispatcher import DEFAULT_BASE_URL, DEFAULT_TIMEOUT
 
 from .support import (
     ACCOUNT_SID, API_KEY, API_SECRET, AUTH_TOKEN, BASE_URL, CALL_SID, OTHER_ACCOUNT_SID, OTHER_AUTH_TOKEN,

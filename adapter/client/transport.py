@@ -94,7 +94,7 @@ class Transport:
         self.session.close()
 
     def send(self, request: dict[str, Any], authorization: str) -> dict[str, Any]:
-        """Send ``request`` (from :func:`adapter.serialize.build_request`) and return the response as a dict
+        """Send ``request`` (from :func:`adapter.client.serialize.build_request`) and return the response as a dict
         with ``status``, ``reason``, ``headers``, ``body`` (bytes) and ``attempts``. Raises a ``network`` or
         ``timeout`` :class:`TwilioError` when no usable answer came."""
         method = request["method"]

@@ -10,7 +10,7 @@ import pytest
 import responses
 
 from adapter import Dispatcher, TwilioError
-from adapter.spec import default_spec
+from adapter.client.spec import default_spec
 
 from .support import BASE_URL, fixture, load_cases
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from adapter.spec import ArgumentSpec, OperationSpec, ServiceSpec, build_spec, default_spec, load_spec
+from adapter.client.spec import ArgumentSpec, OperationSpec, ServiceSpec, build_spec, default_spec, load_spec
 
 SID = {"type": "string", "format": "thing-sid"}
 

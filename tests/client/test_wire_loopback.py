@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from adapter import Dispatcher
-from adapter.spec import default_spec
+from adapter.client.spec import default_spec
 
 from .support import ACCOUNT_SID, AUTH_TOKEN, basic_auth, fixture, load_cases, pairs_to_multidict
 

@@ -12,7 +12,7 @@ import pytest
 import responses
 
 from adapter import Dispatcher, TwilioError
-from adapter.spec import default_spec
+from adapter.client.spec import default_spec
 
 from .support import (
     ACCOUNT_SID, AUTH_TOKEN, BASE_URL, basic_auth, fixture, form_of, load_cases, path_of, query_of,

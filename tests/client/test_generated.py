@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapter.serialize import build_request, wire_value
-from adapter.spec import ArgumentSpec, OperationSpec, default_spec
-from adapter.validation import OperationValidator
+from adapter.client.serialize import build_request, wire_value
+from adapter.client.spec import ArgumentSpec, OperationSpec, default_spec
+from adapter.client.validation import OperationValidator
 
 from .support import ACCOUNT_SID
 

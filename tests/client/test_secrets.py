@@ -13,7 +13,7 @@ import pytest
 import responses
 
 from adapter import Dispatcher, TwilioError
-from adapter.retry import RetryPolicy
+from adapter.client.retry import RetryPolicy
 
 from .support import (
     ACCOUNT_SID, API_KEY, API_SECRET, AUTH_TOKEN, BASE_URL, CALL_SID, OTHER_ACCOUNT_SID, OTHER_AUTH_TOKEN,

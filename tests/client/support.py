@@ -40,7 +40,7 @@ PLACEHOLDERS = {
 
 
 def fixture(name: str) -> dict[str, Any]:
-    """A canned Twilio success body from tests/core/fixtures (a fresh copy each time)."""
+    """A canned Twilio success body from tests/client/fixtures (a fresh copy each time)."""
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
 

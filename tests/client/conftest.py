@@ -11,7 +11,7 @@ import pytest
 import responses
 
 from adapter import Dispatcher
-from adapter.spec import default_spec
+from adapter.client.spec import default_spec
 
 from .support import ACCOUNT_SID, AUTH_TOKEN, BASE_URL
 

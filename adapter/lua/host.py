@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .lua_bridge import Bridge, load, lua_module
-from .lua_convert import ConversionError, to_lua, to_python
-from .lua_errors import (
+from .bridge import Bridge, load, lua_module
+from .convert import ConversionError, to_lua, to_python
+from .errors import (
     LuaInstructionLimitError,
     LuaMemoryLimitError,
     LuaResultError,
@@ -134,7 +134,7 @@ class LuaHost:
         """Run a script; return its first return value as plain Python (dict/list/str/int/float/bool/None).
 
         ``globals`` adds host values (converted to Lua tables) to the script's fresh environment.
-        Raises a :class:`~adapter.lua_errors.LuaScriptError` subclass when the script fails."""
+        Raises a :class:`~adapter.lua.errors.LuaScriptError` subclass when the script fails."""
         return self.execute(source, name=name, globals=globals).value
 
     def run_file(self, path: str | Path, *, globals: Mapping[str, Any] | None = None) -> Any:

@@ -11,7 +11,7 @@ import responses
 import urllib3
 
 from adapter import Dispatcher, TwilioError
-from adapter.retry import RetryPolicy
+from adapter.client.retry import RetryPolicy
 
 from .support import ACCOUNT_SID, AUTH_TOKEN, BASE_URL, CALL_SID
 

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .spec import ArgumentSpec, OperationSpec, ServiceSpec, default_spec
+from ..client.spec import ArgumentSpec, OperationSpec, ServiceSpec, default_spec
 
 __all__ = [
     "ANNOTATIONS_PATH",
@@ -385,7 +385,7 @@ def _function(spec: ServiceSpec, op: OperationSpec) -> list[str]:
 
 def _default_root() -> Path:
     # The checkout (editable install): adapter/ sits next to docs/ and lua/.
-    return Path(__file__).resolve().parent.parent
+    return Path(__file__).resolve().parents[2]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -9,7 +9,7 @@ put in a slot table the Lua side reads (``lua/twilio.lua``): one crossing, no en
 
 What Lua passes in is only ever a table, nil, a number, a boolean or one of our own operation names: the
 Lua closures check the call's shape themselves, and name a wrong one to the host (``problem``, ``detail``).
-A script's strings are read only by our own walker (:func:`~adapter.lua_convert.to_python`), where text
+A script's strings are read only by our own walker (:func:`~adapter.lua.convert.to_python`), where text
 that is not UTF-8 becomes a validation error naming the field. That is what makes a runtime with
 ``encoding="utf-8"`` safe here: lupa decodes a Lua string argument before our code runs, and would raise
 into Lua on one that is not UTF-8.
@@ -22,13 +22,13 @@ import logging
 import time
 from collections.abc import Callable
 from functools import partial
-from importlib import resources
+from .._data import read_data
 from typing import Any
 
-from . import dispatcher as _dispatcher_module
-from . import parse as _parse_module
-from .errors import TwilioError
-from .lua_convert import ConversionError, LuaTypeFn, json_to_lua, to_lua, to_python
+from ..client import dispatcher as _dispatcher_module
+from ..client import parse as _parse_module
+from ..client.errors import TwilioError
+from .convert import ConversionError, LuaTypeFn, json_to_lua, to_lua, to_python
 
 __all__ = ["Bridge", "install", "load", "lua_module", "lupa_module"]
 
@@ -48,8 +48,8 @@ _monotonic = time.monotonic
 
 
 def lua_module(name: str) -> str:
-    """The source of one of our Lua modules (``lua/<name>.lua``, package data ``adapter.lua_modules``)."""
-    return resources.files("adapter.lua_modules").joinpath(f"{name}.lua").read_text(encoding="utf-8")
+    """The source of one of our Lua modules (``lua/<name>.lua``, package data ``adapter.lua.modules``)."""
+    return read_data("lua", f"{name}.lua")
 
 
 def lupa_module(runtime: Any) -> Any:

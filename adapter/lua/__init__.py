@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .lua_bridge import Bridge, install, lupa_module
-from .lua_errors import (
+from .bridge import Bridge, install, lupa_module
+from .errors import (
     LuaInstructionLimitError,
     LuaLimitError,
     LuaMemoryLimitError,
@@ -19,7 +19,7 @@ from .lua_errors import (
     LuaSyntaxError,
     LuaTimeLimitError,
 )
-from .lua_sandbox import ENGINES, LuaHost, LuaRun
+from .host import ENGINES, LuaHost, LuaRun
 
 __all__ = [
     "ENGINES",

@@ -1,6 +1,6 @@
 """Check a call's arguments against the spec before anything is sent.
 
-A pydantic model is generated per operation from its :class:`~adapter.spec.ArgumentSpec`s; the rules that
+A pydantic model is generated per operation from its :class:`~adapter.client.spec.ArgumentSpec`s; the rules that
 span several arguments (either-or groups, exclusions, dependencies) are data in the spec too and are checked
 here, so that every problem is reported at once, each naming its argument.
 

@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapter import TwilioError
-from adapter.serialize import build_request, wire_value
-from adapter.spec import OperationSpec, build_spec, default_spec
-from adapter.validation import OperationValidator
+from adapter.client.serialize import build_request, wire_value
+from adapter.client.spec import OperationSpec, build_spec, default_spec
+from adapter.client.validation import OperationValidator
 
 from .support import ACCOUNT_SID, CALL_SID
 

@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterator, Mapping
 from typing import Any, TextIO
 
-from .dispatcher import DEFAULT_BASE_URL, Dispatcher
+from ..client.dispatcher import DEFAULT_BASE_URL, Dispatcher
 
 __all__ = ["TargetError", "add_target_arguments", "open_target"]
 
@@ -55,7 +55,7 @@ def open_target(
     if live or base_url:
         if base_url and not (account_sid and auth_token):
             # A bare --base-url is most likely a simulator started with `twilio-lua simulate`.
-            from .simulator import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN
+            from ..simulator import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN
 
             account_sid, auth_token = TEST_ACCOUNT_SID, TEST_AUTH_TOKEN
             _notice(notices, f"no credentials given; using the simulator's test credentials for {base_url}")
@@ -65,7 +65,7 @@ def open_target(
             yield dispatcher
         return
 
-    from .simulator import Simulator
+    from ..simulator import Simulator
 
     state = getattr(args, "state", None)
     with Simulator(port=0, state_path=state) as sim:

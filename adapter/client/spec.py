@@ -11,7 +11,7 @@ import functools
 import os
 import sys
 from dataclasses import dataclass, field
-from importlib import resources
+from .._data import data_directory, read_data
 from pathlib import Path
 from typing import Any, Literal
 
@@ -98,7 +98,7 @@ class ServiceSpec:
 def load_spec(path: str | Path | None = None) -> ServiceSpec:
     """Read a spec file (the packaged one when ``path`` is None) into a :class:`ServiceSpec`."""
     if path is None:
-        text = resources.files("adapter.specs").joinpath(_SPEC_FILE).read_text(encoding="utf-8")
+        text = read_data("specs", _SPEC_FILE)
     else:
         text = Path(path).read_text(encoding="utf-8")
     return build_spec(_parse_yaml(text))
@@ -124,12 +124,7 @@ def _compiled_packaged_spec() -> ServiceSpec | None:
     package: pip does not remove files it did not install, and a leftover ``adapter/`` directory would
     shadow the next install. Where the cache is not writable nothing is stored; where the files cannot be
     read this returns None."""
-    try:
-        from . import specs
-
-    except ImportError:
-        return None
-    return _compiled_spec(os.path.dirname(specs.__file__)) if specs.__file__ else None
+    return _compiled_spec(str(data_directory("specs")))
 
 
 def cache_directory() -> str:

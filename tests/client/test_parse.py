@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from adapter import TwilioError
-from adapter.parse import parse_response
-from adapter.spec import OperationSpec, build_spec
+from adapter.client.parse import parse_response
+from adapter.client.spec import OperationSpec, build_spec
 
 
 def _ops() -> dict[str, OperationSpec]:

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from adapter import TwilioError
-from adapter.spec import OperationSpec, build_spec
-from adapter.validation import OperationValidator
+from adapter.client.spec import OperationSpec, build_spec
+from adapter.client.validation import OperationValidator
 
 FORMATS = {
     "e164": {"pattern": "^\\+[1-9][0-9]{1,14}$", "says": "an E.164 phone number"},
