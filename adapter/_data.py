@@ -17,7 +17,12 @@ _PACKAGES = {"specs": "adapter.specs", "lua": "adapter.lua.modules"}
 
 
 def data_directory(kind: str) -> Path:
-    """The folder holding ``kind``'s files (``"specs"`` or ``"lua"``)."""
+    """The folder holding ``kind``'s files (``"specs"`` or ``"lua"``): the checkout's own folder when the
+    package runs from one (so a worktree never reads another checkout's spec through an editable
+    install's mapping), otherwise the installed data package."""
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / kind).is_dir():
+        return checkout / kind
     package = _PACKAGES[kind]
     try:
         module = importlib.import_module(package)
