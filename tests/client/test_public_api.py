@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 import pytest
 
@@ -41,3 +42,21 @@ def test_core_module_all_pinned() -> None:
         "dispatcher": ["DEFAULT_BASE_URL", "Dispatcher"],
     }
     assert {m: importlib.import_module(f"adapter.client.{m}").__all__ for m in CORE_MODULES} == pinned
+
+
+def test_public_imports_keep_working() -> None:
+    # The layout may move modules; these imports are the public promise.
+    from adapter import Dispatcher, TwilioError
+    from adapter.lua import LuaHost, register
+
+    assert Dispatcher.__name__ == "Dispatcher" and issubclass(TwilioError, Exception)
+    assert LuaHost.__name__ == "LuaHost" and callable(register)
+
+
+def test_each_part_is_a_package() -> None:
+    import adapter
+
+    parts = sorted(p.name for p in Path(adapter.__file__).parent.iterdir() if (p / "__init__.py").is_file())
+    assert parts == ["cli", "client", "lua", "simulator"]
+    top = sorted(p.stem for p in Path(adapter.__file__).parent.glob("*.py"))
+    assert top == ["__init__", "__main__", "_data"], "modules belong in a part's folder"

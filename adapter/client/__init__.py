@@ -1,0 +1,1 @@
+"""The spec-driven client: spec -> validation -> serialize -> transport -> parse, run by the Dispatcher."""
