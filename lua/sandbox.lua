@@ -44,7 +44,7 @@ local budget, time_limit = 0, false
 local input_limit, cost_limit, rep_limit = 65536, 1e8, 16777216
 local load_with_env = true
 local per_coroutine_hooks = false
-local twilio_proto
+local service_protos = {}
 local lpattern -- the metered matcher (lua/lpattern.lua), set by init
 local used = 0
 local current_env
@@ -547,8 +547,9 @@ local BASE = {
 --   `cost_limit`, `rep_limit`,
 --   `load_with_env` (false on PUC Lua 5.1, whose load takes no environment), `per_coroutine_hooks`
 --   (true on PUC Lua, whose hooks belong to one coroutine)
--- @tparam table twilio the prototype `Twilio` table, copied into each environment
-function M.init(config, twilio)
+-- @tparam table services the prototype service tables by global name (`Twilio`, host services), copied
+--   into each environment
+function M.init(config, services)
   host_print = config.print
   script_time = config.clock
   text = config.text
@@ -557,7 +558,10 @@ function M.init(config, twilio)
   rep_limit = config.rep_limit or rep_limit
   load_with_env = config.load_with_env ~= false
   per_coroutine_hooks = config.per_coroutine_hooks == true
-  twilio_proto = twilio
+  service_protos = {}
+  for name, proto in pairs(services) do
+    service_protos[name] = proto
+  end
   lpattern = config.lpattern
   if jit then
     -- Compiled traces never call hooks: without this, `while true do end` could not be stopped.
@@ -579,7 +583,9 @@ function M.prepare(extras)
   env.math = copy(math)
   env.coroutine = copy(safe_coroutine)
   env.os = copy(safe_os)
-  env.Twilio = copy(twilio_proto)
+  for name, proto in pairs(service_protos) do
+    env[name] = copy(proto)
+  end
   env._G = env
   if extras then
     for k, v in pairs(extras) do

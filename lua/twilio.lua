@@ -1,13 +1,15 @@
---- The Lua side of the `Twilio` table: one function per operation, `each` and `is_error`.
+--- The Lua side of host services: one builder for every service table (`Twilio`, `Keystore`, ...), and the
+-- `Twilio` table built with it (its operations, `each`, `is_error`, `validateRequest`).
 --
--- The host (adapter/lua_bridge.py) loads this module from package data and calls `build` with two host
--- callables. Scripts only ever see the table `build` returns: every function in it is a Lua closure, and
--- every value it returns is a plain Lua table, so no host object is reachable from a script.
+-- The host (adapter/lua/bridge.py) loads this module from package data and calls `service` or `build` with
+-- host callables. Scripts only ever see the tables these return: every function in them is a Lua closure,
+-- and every value they return is plain Lua data, so no host object is reachable from a script.
 --
--- Calling convention of every operation: `Twilio.op(args)`, `Twilio.op{...}` or `Twilio.op()`.
--- On success it returns the result table (nil for a delete). On failure it returns the error object
--- `{type, error, status, ...}` twice, so both `local out = Twilio.op{...}; if out.error then ... end` and
--- `local res, err = Twilio.op{...}; if err then ... end` work. Operations never raise.
+-- Calling convention of every operation: `Service.op(args)`, `Service.op{...}` or `Service.op()`.
+-- On success it returns the result (a table, nil for a Twilio delete, or a plain value from another
+-- service). On failure it returns the error object `{type, error, status, ...}` twice, so both
+-- `local out = Twilio.op{...}; if out.error then ... end` and `local res, err = Twilio.op{...}; if err then
+-- ... end` work. Operations never raise.
 -- @module twilio
 
 local M = {}
@@ -22,8 +24,18 @@ local concat = table.concat
 
 --- The error object returned when the host itself failed (its log has the details).
 -- @tparam string operation the operation's name
+-- @tparam[opt] string service the service's name (nil for Twilio, whose errors name the adapter)
 -- @treturn table a fresh error object
-local function internal_error(operation)
+local function internal_error(operation, service)
+  if service ~= nil then
+    return {
+      type = "config",
+      error = "The " .. service .. " service failed on the host; the host's log has the details",
+      status = 500,
+      service = service,
+      operation = operation,
+    }
+  end
   return {
     type = "config",
     error = "The Twilio adapter failed on the host; the host's log has the details",
@@ -35,34 +47,43 @@ end
 --- The error object the host left in `slot` for a failed call, or the generic one.
 -- @tparam table slot the table the host writes an error object into (index 1)
 -- @tparam string operation the operation's name
+-- @tparam[opt] string service see `internal_error`
 -- @return the error object twice
-local function failed(slot, operation)
+local function failed(slot, operation, service)
   local err = slot[1]
   slot[1] = nil
   if type(err) ~= "table" then
-    err = internal_error(operation)
+    err = internal_error(operation, service)
   end
   return err, err
 end
 
 --- Turn what the host callable returned into an operation's return values.
--- The host returns the result (a table, or nil for a delete), or `false` after putting the error object in
+-- The host returns the result (a table, or nil), `true` after putting a plain value (a string, number or
+-- boolean from a service other than Twilio) in `slot[2]`, or `false` after putting the error object in
 -- `slot[1]`; it never raises, but if the call failed anyway (`ok` false) the script gets the generic error.
 -- @tparam table slot see `failed`
 -- @tparam string operation the operation's name
+-- @tparam[opt] string service see `internal_error`
 -- @tparam boolean ok whether the host call itself returned
 -- @param value the host's answer
 -- @return the result, or the error object twice
-local function unwrap(slot, operation, ok, value)
+local function unwrap(slot, operation, service, ok, value)
   if ok then
     local kind = type(value)
     if kind == "table" or kind == "nil" then
       return value
     end
+    if value == true then
+      local plain = slot[2]
+      slot[2] = nil
+      return plain
+    end
   else
     slot[1] = nil -- whatever the host left there belongs to a call that did not return
+    slot[2] = nil
   end
-  return failed(slot, operation)
+  return failed(slot, operation, service)
 end
 
 --- Valid UTF-8 text for `s`: `s` itself when it is valid (in the strict sense of Python's decoder: no
@@ -131,7 +152,7 @@ function M.is_error(v)
   return type(v) == "table" and type(v.type) == "string" and type(v.error) == "string" and v.status ~= nil
 end
 
---- Make the function for one operation.
+--- Make the function for one operation of a service.
 -- Only tables, nil, numbers and our own strings ever reach the host: a string in a script can hold any
 -- bytes, and a host runtime with `encoding="utf-8"` could not even receive one that is not UTF-8 (lupa
 -- would raise while converting the arguments, and the script's `pcall` would catch a live Python
@@ -140,23 +161,26 @@ end
 -- @tparam function call host callable for this operation: `call(args, problem, detail)`
 -- @tparam string operation_name the operation's name
 -- @tparam table slot see `failed`
+-- @tparam[opt] string service see `internal_error`
 -- @treturn function `fn(args)` returning the result, or the error object twice
-local function operation(call, operation_name, slot)
-  return function(args, ...)
+local function operation(call, operation_name, slot, service)
+  local fn
+  fn = function(args, ...)
     local kind = type(args)
     local problem, detail
-    if kind == "table" and type(rawget(args, "each")) == "function" then
-      problem = "colon" -- Twilio:op{...} passes the Twilio table itself first
+    if kind == "table" and rawget(args, operation_name) == fn then
+      problem = "colon" -- Service:op{...} passes the service table itself first
     elseif select("#", ...) > 0 then
       problem, detail = "extra", select("#", ...)
     elseif kind ~= "table" and kind ~= "nil" then
       problem, detail = "type", kind
     end
     if problem ~= nil then
-      return unwrap(slot, operation_name, pcall(call, nil, problem, detail))
+      return unwrap(slot, operation_name, service, pcall(call, nil, problem, detail))
     end
-    return unwrap(slot, operation_name, pcall(call, args))
+    return unwrap(slot, operation_name, service, pcall(call, args))
   end
+  return fn
 end
 
 --- Make `each`: an iterator over every item of a list operation, one page in memory at a time.
@@ -210,11 +234,42 @@ local function make_each(page, names, known, slot)
         started = true
         if not ok or type(envelope) ~= "table" then
           finished = true
-          return unwrap(slot, operation_name, ok, false)
+          return unwrap(slot, operation_name, nil, ok, false)
         end
         items, count, index, next_args = envelope.items, envelope.count or 0, 0, envelope.next
       end
     end
+  end
+end
+
+--- Build the table of a host service: one function per operation.
+-- @tparam string name the service's name, as scripts see it (`Keystore`)
+-- @tparam table calls host callables, one per operation (see `operation`), in the order of `operations`
+-- @tparam table operations array of operation names
+-- @tparam table slot where the host puts the error object of a failed call (see `failed`)
+-- @treturn table the service table
+function M.service(name, calls, operations, slot)
+  local service = {}
+  for i = 1, #operations do
+    local op = operations[i]
+    service[op] = operation(calls[i], op, slot, name)
+  end
+  return service
+end
+
+--- Make `validateRequest`: whether a request really comes from Twilio (its `X-Twilio-Signature`).
+-- @tparam function call host callable `call(request, problem, detail)` answering `{valid = true}`, or
+--   `false` with the reason (an error object) in `slot[1]`
+-- @tparam table slot see `failed`
+-- @treturn function `validateRequest(request)` returning true, or false and the error object
+local function make_validate(call, slot)
+  local check = operation(call, "validateRequest", slot)
+  return function(request, ...)
+    local out, err = check(request, ...)
+    if err ~= nil then
+      return false, err
+    end
+    return true
   end
 end
 
@@ -223,8 +278,9 @@ end
 -- @tparam function page host callable for pages (see `make_each`)
 -- @tparam table operations array of operation names
 -- @tparam table slot where the host puts the error object of a failed call (see `failed`)
--- @treturn table the table scripts use: one function per operation, `each` and `is_error`
-function M.build(calls, page, operations, slot)
+-- @tparam function validate host callable behind `validateRequest` (see `make_validate`)
+-- @treturn table the table scripts use: one function per operation, `each`, `is_error`, `validateRequest`
+function M.build(calls, page, operations, slot, validate)
   local twilio, names, known = {}, {}, {}
   for i = 1, #operations do
     local name = operations[i]
@@ -235,6 +291,9 @@ function M.build(calls, page, operations, slot)
   end
   twilio.each = make_each(page, names, known, slot)
   twilio.is_error = M.is_error
+  if validate ~= nil then
+    twilio.validateRequest = make_validate(validate, slot)
+  end
   return twilio
 end
 

@@ -24,6 +24,7 @@ from .serialize import build_request
 from .spec import OperationSpec, ServiceSpec, default_spec
 from .transport import Transport
 from .validation import OperationValidator
+from .webhooks import WebhookValidator
 
 __all__ = ["DEFAULT_BASE_URL", "Dispatcher"]
 
@@ -93,6 +94,8 @@ class Dispatcher:
             self._default_auth = None
             self.auth_username = None
 
+        #: Checks webhook signatures with the Auth Token (None without one): ``Twilio.validateRequest``.
+        self.webhook_validator = WebhookValidator(auth_token) if auth_token else None
         self.spec = spec or default_spec()
         self.base_url = _base_url(base_url, edge or env.get("TWILIO_EDGE"), region or env.get("TWILIO_REGION"))
         if isinstance(timeout, (int, float)):

@@ -1,7 +1,9 @@
-"""The host end of the ``Twilio`` table: two Python callables that Lua closures call, and ``register``.
+"""The host end of every service table a script sees: ``Twilio`` (spec-driven) and the host's own services
+(``Keystore``...). One bridge: the same Lua closures (``lua/twilio.lua``), error slot, converter and rules.
 
-Every operation goes through :meth:`Bridge.call` and every page of ``Twilio.each`` through
-:meth:`Bridge.page`. Neither ever raises into Lua: a :class:`~adapter.TwilioError` becomes its error object,
+Every Twilio operation goes through :meth:`Bridge.call`, every page of ``Twilio.each`` through
+:meth:`Bridge.page`, ``Twilio.validateRequest`` through :meth:`Bridge.validate_request`, and every operation
+of a host service through :meth:`Bridge.service_call`. Neither ever raises into Lua: a :class:`~adapter.TwilioError` becomes its error object,
 anything else is logged on the ``adapter`` logger and becomes a generic error object, because a live Python
 exception caught by a script's ``pcall`` would hand it the whole interpreter (``__traceback__``,
 ``__class__``...). A call returns its result (a fresh Lua table, or nil), or ``False`` with the error object
@@ -29,8 +31,9 @@ from ..client import dispatcher as _dispatcher_module
 from ..client import parse as _parse_module
 from ..client.errors import TwilioError
 from .convert import ConversionError, LuaTypeFn, json_to_lua, to_lua, to_python
+from .services import ServiceError, ServiceOperation, service_operations
 
-__all__ = ["Bridge", "install", "load", "lua_module", "lupa_module"]
+__all__ = ["Bridge", "install", "install_service", "load", "lua_module", "lupa_module"]
 
 log = logging.getLogger("adapter")
 
@@ -81,12 +84,13 @@ class Bridge:
         #: Seconds spent in calls since the host last set it to 0.
         self.paused = 0.0
         self._on_interrupt = on_interrupt
-        self._operations = dispatcher.spec.operations
+        self._operations = dispatcher.spec.operations if dispatcher is not None else {}
         self._keys = {k: (k.encode() if encode else k) for k in ("items", "count", "next")}
         #: Where a failed call leaves its error object for the Lua side (``slot[1]``).
         self.slot = runtime.table()
         # table_from straight from json.loads output needs a runtime that encodes str itself.
         self._may_skip_copy = not encode and type(dispatcher) is _DISPATCHER
+        self._validator = getattr(dispatcher, "webhook_validator", None)
 
     # Lua calls these two: `call` through one partial per operation (the name is ours), `page` with our name
     # of an operation or the text a script gave in a table; arguments arrive as tables or nil.
@@ -156,6 +160,112 @@ class Bridge:
             return self._failed(operation, exc)
         finally:
             self.paused += _monotonic() - started
+
+    def service_call(self, service: str, operation: ServiceOperation, args: Any = None, problem: Any = None,
+                     detail: Any = None) -> Any:
+        """An operation of a host service: the argument table's fields as keyword arguments; the result as
+        plain Lua data (``True`` with a plain value in ``slot[2]``, see ``unwrap`` in twilio.lua)."""
+        started = _monotonic()
+        label = f"{service}.{operation.name}"
+        try:
+            try:
+                if problem is not None:
+                    raise _shape_error(operation.name, problem, detail, service=service)
+                values = self._service_arguments(label, operation, args)
+                result = operation.function(**values)
+                if result is None:
+                    return None
+                try:
+                    converted = self._lua_value(result)
+                except (TypeError, ValueError, RecursionError) as exc:
+                    log.error("%s returned a value that cannot be passed to Lua: %s", label, exc)
+                    return self._error(_internal(service, operation.name))
+                if isinstance(converted, (str, bytes, int, float, bool)):
+                    self.slot[2] = converted
+                    return True
+                return converted
+            except (TwilioError, ServiceError) as exc:
+                error = exc.to_dict()
+                error.setdefault("service", service)
+                error["operation"] = operation.name
+                return self._error(error)
+        except BaseException as exc:  # noqa: BLE001 - nothing may reach Lua
+            if not isinstance(exc, Exception):
+                if self._on_interrupt is not None:
+                    self._on_interrupt(exc)
+            else:
+                log.error("%s failed on the host", label, exc_info=exc)
+            try:
+                return self._error(_internal(service, operation.name))
+            except Exception:  # noqa: BLE001 - with an empty slot, the Lua side builds the same error object
+                return False
+        finally:
+            self.paused += _monotonic() - started
+
+    def validate_request(self, args: Any = None, problem: Any = None, detail: Any = None) -> Any:
+        """``Twilio.validateRequest(request)``: ``{valid = true}``, or the reason as an error object. The
+        Auth Token stays in the dispatcher's validator; only the verdict crosses to Lua."""
+        started = _monotonic()
+        try:
+            try:
+                if problem is not None:
+                    raise _shape_error("validateRequest", problem, detail)
+                request = self._arguments("validateRequest", args) if args is not None else None
+                if not isinstance(request, dict):
+                    raise TwilioError(
+                        "validation", "validateRequest: pass the request table, as in Twilio.validateRequest(request)",
+                        details=[{"field": "(arguments)", "error": "must be the request table"}],
+                        operation="validateRequest")
+                if self._validator is None:
+                    raise TwilioError(
+                        "config", "validateRequest needs the host's Auth Token, and this host has none (no "
+                        "credentials, or an API key)", status=500, operation="validateRequest")
+                reason = self._validator.check_request(request)
+                if reason is not None:
+                    raise TwilioError("validation", f"validateRequest: {reason}", status=403,
+                                      operation="validateRequest")
+                return self._lua_value({"valid": True})
+            except TwilioError as exc:
+                return self._error(exc.to_dict())
+        except BaseException as exc:  # noqa: BLE001 - nothing may reach Lua
+            return self._failed("validateRequest", exc)
+        finally:
+            self.paused += _monotonic() - started
+
+    def _service_arguments(self, label: str, operation: ServiceOperation, args: Any) -> dict[str, Any]:
+        if args is None:
+            values: Any = {}
+        else:
+            try:
+                values = to_python(args, self._lua_type, max_nodes=_ARG_MAX_NODES)
+            except ConversionError as exc:
+                field = "(arguments)" if exc.path == "(value)" else exc.path
+                raise ServiceError(f"{label}: invalid argument: {field} {exc.problem}", type="validation",
+                                   details=[{"field": field, "error": exc.problem}]) from None
+        if isinstance(values, list):
+            if values:
+                raise ServiceError(f"{label}: takes one table of named arguments, not a list", type="validation",
+                                   details=[{"field": "(arguments)", "error": "takes one table of named arguments"}])
+            values = {}
+        if operation.signature is not None:
+            try:
+                operation.signature.bind(**values)
+            except TypeError as exc:
+                raise ServiceError(f"{label}: {exc}", type="validation",
+                                   details=[{"field": "(arguments)", "error": str(exc)}]) from None
+        return values
+
+    def _lua_value(self, value: Any) -> Any:
+        """``value`` as a Lua value, built with the memory limit lifted (see ``_page``)."""
+        runtime = self._runtime
+        limit = runtime.get_max_memory()
+        if limit:
+            runtime.set_max_memory(0)
+        try:
+            return to_lua(runtime, value, encode=self._encode)
+        finally:
+            if limit:
+                runtime.set_max_memory(limit)
 
     def _fresh_json(self) -> bool:
         """Whether the dispatcher's answer is surely what ``json.loads`` just returned: our own Dispatcher,
@@ -247,33 +357,40 @@ def _invalid(operation: str, exc: ConversionError) -> TwilioError:
     )
 
 
-def _shape_error(operation: str, problem: Any, detail: Any) -> TwilioError:
+def _internal(service: str, operation: str) -> dict[str, Any]:
+    return {"type": "config", "error": f"The {service} service failed on the host; the host's log has the details",
+            "status": 500, "service": service, "operation": operation}
+
+
+def _shape_error(operation: str, problem: Any, detail: Any, *, service: str = "Twilio") -> TwilioError:
     """The validation error for a call shape the Lua closure refused (see ``operation`` in twilio.lua)."""
     problem = _text(problem)
+    # Twilio's messages start with the operation (as its validation errors do); other services' with both.
+    label = operation if service == "Twilio" else f"{service}.{operation}"
     if problem == "colon":
         return TwilioError(
             "validation",
-            f"{operation}: call Twilio.{operation}{{...}} with a dot, not Twilio:{operation}{{...}}",
-            details=[{"field": "(arguments)", "error": "is the Twilio table itself"}],
+            f"{label}: call {service}.{operation}{{...}} with a dot, not {service}:{operation}{{...}}",
+            details=[{"field": "(arguments)", "error": f"is the {service} table itself"}],
             operation=operation,
         )
     if problem == "extra":
         count = int(detail) if isinstance(detail, (int, float)) and not isinstance(detail, bool) else 1
         return TwilioError(
             "validation",
-            f"{operation}: takes one table of named arguments, as in Twilio.{operation}{{...}}; "
+            f"{label}: takes one table of named arguments, as in {service}.{operation}{{...}}; "
             f"{count} more value(s) were passed",
             details=[{"field": "(arguments)", "error": "takes one table of named arguments"}],
             operation=operation,
         )
     kind = _text(detail)
     if kind in _NOT_DATA:
-        return _invalid(operation, ConversionError(
+        return _invalid(label, ConversionError(
             "", f"is {_NOT_DATA[kind]}; only strings, numbers, booleans and tables can be passed"))
     message = f"must be a table of named arguments, not {_KINDS.get(kind, 'a ' + kind)}"
     return TwilioError(
         "validation",
-        f"{operation}: invalid argument: (arguments) {message}",
+        f"{label}: invalid argument: (arguments) {message}",
         details=[{"field": "(arguments)", "error": message}],
         operation=operation,
     )
@@ -298,15 +415,27 @@ def _text(value: Any) -> str:
 
 
 def load(runtime: Any, bridge: Bridge, operations: list[str], *, encode: bool) -> tuple[Any, Any]:
-    """Load ``lua/twilio.lua`` into ``runtime``; return a Twilio table calling ``bridge`` and the module."""
+    """Load ``lua/twilio.lua`` into ``runtime``; return a Twilio table calling ``bridge`` (None when the
+    bridge has no dispatcher) and the module (whose ``service`` builds the tables of host services)."""
     source = lua_module("twilio")
     module = runtime.execute(source.encode() if encode else source, name="=twilio-lua/twilio")
+    if bridge._dispatcher is None:
+        return None, module
     names = runtime.table_from([n.encode() if encode else n for n in operations])
     # One callable per operation, so that a call passes Lua only its argument table (no name to decode).
     calls = runtime.table_from([partial(bridge.call, n) for n in operations])
-    return module.build(calls, bridge.page, names, bridge.slot), module
+    return module.build(calls, bridge.page, names, bridge.slot, bridge.validate_request), module
 
 
 def install(runtime: Any, bridge: Bridge, operations: list[str], *, encode: bool) -> Any:
     """Load ``lua/twilio.lua`` into ``runtime`` and build a Twilio table calling ``bridge``."""
     return load(runtime, bridge, operations, encode=encode)[0]
+
+
+def install_service(runtime: Any, bridge: Bridge, module: Any, name: str, service: Any, *, encode: bool) -> Any:
+    """Build the Lua table of host service ``service`` (see :mod:`adapter.lua.services`) with the same
+    closures as Twilio's operations (``module`` is the loaded ``lua/twilio.lua``)."""
+    operations = service_operations(name, service)
+    names = runtime.table_from([op.name.encode() if encode else op.name for op in operations])
+    calls = runtime.table_from([partial(bridge.service_call, name, op) for op in operations])
+    return module.service(name.encode() if encode else name, calls, names, bridge.slot)

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .bridge import Bridge, load, lua_module
+from .bridge import Bridge, install_service, load, lua_module
+from .services import check_service_name, service_operations
 from .convert import ConversionError, to_lua, to_python
 from .errors import (
     LuaInstructionLimitError,
@@ -86,7 +87,9 @@ class LuaHost:
 
     ``allow_credential_override`` None inherits the dispatcher's setting; False makes scripts that pass
     AccountSid/AuthToken get a validation error object (True cannot loosen a dispatcher that forbids them).
-    ``print`` receives each line a script prints (default: standard error).
+    ``print`` receives each line a script prints (default: standard error). ``services`` maps global names
+    to host objects whose public methods scripts call as ``Name.method{...}`` (see
+    :mod:`adapter.lua.services`); ``dispatcher`` may be None for a host that offers no ``Twilio``.
     """
 
     def __init__(
@@ -101,6 +104,7 @@ class LuaHost:
         allow_credential_override: bool | None = None,
         print: Callable[[str], Any] | None = None,  # noqa: A002 - the name scripts know
         name: str = "Twilio",
+        services: Mapping[str, Any] | None = None,
     ) -> None:
         if engine not in ENGINES:
             raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
@@ -119,6 +123,12 @@ class LuaHost:
             allow_credential_override and inherited
         )
         self.name = name
+        self.services = dict(services or {})
+        for service_name, service in self.services.items():
+            check_service_name(service_name)
+            if dispatcher is not None and service_name == name:
+                raise ValueError(f"{name!r} is the Twilio table's name; give the service another name")
+            service_operations(service_name, service)  # refuses, now, a service with nothing to offer
         self._print = print if print is not None else _stderr_print
         self._module = importlib.import_module(f"lupa.{engine}")
         self._lock = threading.Lock()
@@ -186,7 +196,11 @@ class LuaHost:
             allow_credential_override=self.allow_credential_override,
             on_interrupt=self._interrupted,
         )
-        twilio, module = load(runtime, bridge, list(self.dispatcher.spec.operations), encode=False)
+        operations = list(self.dispatcher.spec.operations) if self.dispatcher is not None else []
+        twilio, module = load(runtime, bridge, operations, encode=False)
+        tables = {} if twilio is None else {self.name: twilio}
+        for service_name, service in self.services.items():
+            tables[service_name] = install_service(runtime, bridge, module, service_name, service, encode=False)
         lpattern = runtime.execute(lua_module("lpattern"), name="=twilio-lua/lpattern")
         sandbox = runtime.execute(lua_module("sandbox"), name="=twilio-lua/sandbox")
         config = runtime.table_from({
@@ -200,7 +214,7 @@ class LuaHost:
             "load_with_env": self.engine != "lua51",
             "per_coroutine_hooks": self.engine == "lua51",
         })
-        sandbox.init(config, twilio)
+        sandbox.init(config, runtime.table_from(tables))
         self._bridge = bridge
         self._sandbox = sandbox
         self._state = sandbox.state
