@@ -8,7 +8,15 @@ from typing import Any
 from .errors import TwilioError
 from .spec import OperationSpec
 
-__all__ = ["parse_response"]
+__all__ = ["FreshJSON", "parse_response"]
+
+
+class FreshJSON(dict):  # type: ignore[type-arg]
+    """A result exactly as ``json.loads`` built it, that nothing else holds: a tree of plain dict, list, str,
+    int, float, bool and None. The Lua bridge hands such a value to Lua without a defensive copy; any other
+    dict (a subclass's own result, a test double's) is copied first. Code that modifies one must keep it so."""
+
+    __slots__ = ()
 
 
 def parse_response(operation: OperationSpec, response: dict[str, Any]) -> dict[str, Any] | None:
@@ -24,7 +32,7 @@ def parse_response(operation: OperationSpec, response: dict[str, Any]) -> dict[s
                 "api", f"Twilio answered HTTP {status} with {what}", status=502,
                 operation=operation.name, attempts=attempts,
             )
-        return data
+        return FreshJSON(data)  # a shallow copy of the top level only: the marker costs well under a microsecond
     data = _json(response["body"])
     if isinstance(data, dict) and isinstance(data.get("message"), str):
         code = data.get("code")

@@ -28,10 +28,6 @@ log = logging.getLogger("adapter")
 
 _FORM = "application/x-www-form-urlencoded"
 
-# The direct path (Transport._send_direct) stands in for exactly this HTTPAdapter.send; when it has been
-# replaced (a subclass, or a test double such as the `responses` library patching it), requests' full path
-# runs instead, so whatever replaced it sees every request.
-_ADAPTER_SEND = requests.adapters.HTTPAdapter.send
 _DIRECT_CAPABLE = hasattr(requests.adapters.HTTPAdapter, "get_connection_with_tls_context")  # requests >= 2.32
 
 
@@ -69,14 +65,18 @@ class Transport:
         self._verify = session.verify
         if session.trust_env and session.verify is True:
             self._verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+        # A caller's session headers (a trace id, a gateway key) go on every request, under ours.
         self._headers = {
+            **session.headers,
             "User-Agent": user_agent,
             "Accept": "application/json",
             "Accept-Encoding": "gzip, deflate",
             "Connection": "keep-alive",
         }
-        # The direct path is for a plain base URL reached without a proxy; anything else (credentials or
-        # non-ASCII in the URL, a proxy) takes requests' full path, which knows how to handle it.
+        # The path is chosen here, from configuration only. The direct path is for a plain base URL reached
+        # without a proxy through requests' own HTTPAdapter; anything else (credentials or non-ASCII in the
+        # URL, a proxy, an adapter of the caller's own mounted on the session) takes requests' full path,
+        # which knows how to handle it and runs whatever the caller mounted.
         split = urlsplit(self.base_url)
         self._direct = (
             _DIRECT_CAPABLE
@@ -159,7 +159,7 @@ class Transport:
             return response
 
     def _send_once(self, method: str, url: str, headers: dict[str, str], body: str | None) -> dict[str, Any]:
-        if self._direct and requests.adapters.HTTPAdapter.send is _ADAPTER_SEND:
+        if self._direct:
             try:
                 adapter = self.session.get_adapter(url)
                 if type(adapter) is requests.adapters.HTTPAdapter:

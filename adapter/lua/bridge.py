@@ -27,9 +27,8 @@ from functools import partial
 from .._data import read_data
 from typing import Any
 
-from ..client import dispatcher as _dispatcher_module
-from ..client import parse as _parse_module
 from ..client.errors import TwilioError
+from ..client.parse import FreshJSON
 from .convert import ConversionError, LuaTypeFn, json_to_lua, to_lua, to_python
 from .services import ServiceError, ServiceOperation, service_operations
 
@@ -43,10 +42,6 @@ _ARG_MAX_NODES = 10_000
 _INTERNAL = "The Twilio adapter failed on the host; the host's log has the details"
 _KINDS = {"string": "a string", "number": "a number", "boolean": "a boolean"}
 _NOT_DATA = {"function": "a function", "thread": "a coroutine", "userdata": "a userdata value"}
-# What Dispatcher.call returns is json.loads output that nothing else holds, when these are still ours.
-_DISPATCHER = _dispatcher_module.Dispatcher
-_DISPATCHER_CALL = _DISPATCHER.call
-_PARSE_RESPONSE = _parse_module.parse_response
 _monotonic = time.monotonic
 
 
@@ -88,8 +83,8 @@ class Bridge:
         self._keys = {k: (k.encode() if encode else k) for k in ("items", "count", "next")}
         #: Where a failed call leaves its error object for the Lua side (``slot[1]``).
         self.slot = runtime.table()
-        # table_from straight from json.loads output needs a runtime that encodes str itself.
-        self._may_skip_copy = not encode and type(dispatcher) is _DISPATCHER
+        # table_from straight from json.loads output (a FreshJSON) needs a runtime that encodes str itself.
+        self._may_skip_copy = not encode
         self._validator = getattr(dispatcher, "webhook_validator", None)
 
     # Lua calls these two: `call` through one partial per operation (the name is ours), `page` with our name
@@ -114,10 +109,8 @@ class Bridge:
                 if limit:
                     runtime.set_max_memory(0)
                 try:
-                    if (type(result) is dict and self._may_skip_copy and "call" not in self._dispatcher.__dict__
-                            and _DISPATCHER.call is _DISPATCHER_CALL
-                            and _dispatcher_module.parse_response is _PARSE_RESPONSE):
-                        return json_to_lua(runtime, result)  # see _fresh_json
+                    if type(result) is FreshJSON and self._may_skip_copy:
+                        return json_to_lua(runtime, result)
                     return to_lua(runtime, result, encode=self._encode)
                 finally:
                     if limit:
@@ -150,7 +143,7 @@ class Bridge:
                 values = self._arguments(operation, args)
                 page = self._dispatcher.call(operation, values)
                 assert page is not None
-                fresh_json = type(page) is dict and self._fresh_json()
+                fresh_json = type(page) is FreshJSON and self._may_skip_copy
                 items = page.get(spec.items_key) or []
                 following = self._dispatcher.next_page_args(operation, values, page)
                 return self._page(items, following, fresh_json=fresh_json and type(items) is list)
@@ -266,12 +259,6 @@ class Bridge:
         finally:
             if limit:
                 runtime.set_max_memory(limit)
-
-    def _fresh_json(self) -> bool:
-        """Whether the dispatcher's answer is surely what ``json.loads`` just returned: our own Dispatcher,
-        its ``call`` and ``parse_response`` not replaced (a test double could return anything)."""
-        return (self._may_skip_copy and "call" not in self._dispatcher.__dict__
-                and _DISPATCHER.call is _DISPATCHER_CALL and _dispatcher_module.parse_response is _PARSE_RESPONSE)
 
     def _arguments(self, operation: str, args: Any) -> Any:
         try:

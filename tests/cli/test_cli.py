@@ -9,10 +9,14 @@ import subprocess
 import sys
 from urllib.parse import parse_qs
 
-import pytest
-import responses
+from collections.abc import Iterator
+from typing import Any
 
+import pytest
+
+from adapter import Dispatcher
 from adapter.cli import main, parse_key_values
+from tests.wire import WireMock
 
 ACCOUNT = "AC" + "1" * 32
 TOKEN = "cli-secret-token-0123456789"
@@ -57,17 +61,24 @@ def test_parse_key_values_repeats_become_lists() -> None:
         parse_key_values(["NoEquals"])
 
 
-@responses.activate
-def test_call_sends_the_request_and_prints_the_result(capsys: pytest.CaptureFixture[str]) -> None:
-    responses.post(f"{BASE}/2010-04-01/Accounts/{ACCOUNT}/Messages.json", json={"sid": "SM" + "a" * 32}, status=201)
+@pytest.fixture
+def mocked() -> Iterator[WireMock]:
+    """A stub Twilio on loopback (tests/wire.py); commands reach it with ``--base-url mocked.url``."""
+    with WireMock() as mock:
+        yield mock
+
+
+def test_call_sends_the_request_and_prints_the_result(capsys: pytest.CaptureFixture[str], mocked: WireMock) -> None:
+    mocked.add("POST", f"{BASE}/2010-04-01/Accounts/{ACCOUNT}/Messages.json", json={"sid": "SM" + "a" * 32},
+               status=201)
     code = main([
         "call", "postMessage", "To=+15558675310", "From=+15005550006", "Body=hi",
         "MediaUrl=https://example.com/a.png", "MediaUrl=https://example.com/b.png", "ValidityPeriod=60",
-        "--base-url", BASE, "--account-sid", ACCOUNT, "--auth-token", TOKEN,
+        "--base-url", mocked.url, "--account-sid", ACCOUNT, "--auth-token", TOKEN,
     ])
     assert code == 0
     assert json.loads(capsys.readouterr().out) == {"sid": "SM" + "a" * 32}
-    (sent,) = responses.calls
+    (sent,) = mocked.calls
     form = parse_qs(sent.request.body)
     assert form == {
         "To": ["+15558675310"], "From": ["+15005550006"], "Body": ["hi"],
@@ -77,14 +88,13 @@ def test_call_sends_the_request_and_prints_the_result(capsys: pytest.CaptureFixt
     assert (user, password) == (ACCOUNT, TOKEN)
 
 
-@responses.activate
-def test_call_prints_the_error_object_and_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
-    responses.get(
-        f"{BASE}/2010-04-01/Accounts/{ACCOUNT}/Calls/CA{'b' * 32}.json",
+def test_call_prints_the_error_object_and_exits_1(capsys: pytest.CaptureFixture[str], mocked: WireMock) -> None:
+    mocked.add(
+        "GET", f"{BASE}/2010-04-01/Accounts/{ACCOUNT}/Calls/CA{'b' * 32}.json",
         json={"code": 20404, "message": "The requested resource was not found", "more_info": "x", "status": 404},
         status=404,
     )
-    code = main(["call", "getCall", f"CallSid=CA{'b' * 32}", "--base-url", BASE,
+    code = main(["call", "getCall", f"CallSid=CA{'b' * 32}", "--base-url", mocked.url,
                  "--account-sid", ACCOUNT, "--auth-token", TOKEN])
     out = capsys.readouterr().out
     assert code == 1
@@ -93,15 +103,14 @@ def test_call_prints_the_error_object_and_exits_1(capsys: pytest.CaptureFixture[
     assert TOKEN not in out
 
 
-@responses.activate
-def test_call_with_invalid_arguments_sends_nothing(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["call", "postMessage", "To=12345", "body=hi", "--base-url", BASE,
+def test_call_with_invalid_arguments_sends_nothing(capsys: pytest.CaptureFixture[str], mocked: WireMock) -> None:
+    code = main(["call", "postMessage", "To=12345", "body=hi", "--base-url", mocked.url,
                  "--account-sid", ACCOUNT, "--auth-token", TOKEN])
     error = json.loads(capsys.readouterr().out)
     assert code == 1
     assert error["type"] == "validation" and error["status"] == 400
     assert {d["field"] for d in error["details"]} >= {"To", "body"}
-    assert len(responses.calls) == 0
+    assert len(mocked.calls) == 0
 
 
 def test_call_without_credentials_uses_the_embedded_simulator(capsys: pytest.CaptureFixture[str]) -> None:
@@ -125,13 +134,18 @@ def test_call_with_environment_credentials_stays_on_the_simulator(
 ) -> None:
     monkeypatch.setenv("TWILIO_ACCOUNT_SID", ACCOUNT)
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", TOKEN)
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mocked:
-        mocked.add_passthru("http://127.0.0.1")
-        code = main(["call", "listMessage"])
-        live_calls = [c for c in mocked.calls if "twilio.com" in c.request.url]
+    targets: list[str] = []
+    real_init = Dispatcher.__init__
+
+    def spy(self: Dispatcher, *args: Any, **kwargs: Any) -> None:
+        real_init(self, *args, **kwargs)
+        targets.append(self.base_url)
+
+    monkeypatch.setattr(Dispatcher, "__init__", spy)
+    code = main(["call", "listMessage"])
     captured = capsys.readouterr()
-    assert code == 0 and json.loads(captured.out)["messages"] == []
-    assert live_calls == []
+    assert code == 0 and "messages" in json.loads(captured.out)
+    assert targets and all(url.startswith("http://127.0.0.1:") for url in targets)
     assert "--live was not given" in captured.err
 
 

@@ -1,5 +1,6 @@
-"""Shared fixtures for the core tests: a dispatcher with fake credentials, a `responses` mock that
-lets a test assert that nothing was sent, and loopback-only socket servers for transport failures."""
+"""Shared fixtures for the core tests: a dispatcher with fake credentials on a stub Twilio (a loopback HTTP
+server, tests/wire.py) that records what went over the wire and lets a test assert that nothing was sent,
+and loopback-only socket servers for transport failures."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-import responses
 
 from adapter import Dispatcher
 from adapter.client.spec import default_spec
 
-from .support import ACCOUNT_SID, AUTH_TOKEN, BASE_URL
+from tests.wire import WireMock
+
+from .support import ACCOUNT_SID, AUTH_TOKEN
 
 _ENV_VARS = (
     "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_KEY", "TWILIO_API_SECRET", "TWILIO_EDGE",
@@ -34,19 +36,18 @@ def spec():
 
 
 @pytest.fixture
-def dispatcher() -> Iterator[Dispatcher]:
-    """Fixed fake credentials, a base URL that cannot resolve, and no retries (tests of retries build
-    their own policy)."""
-    d = Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=BASE_URL, max_retries=0, environ={})
-    yield d
-    d.close()
+def mocked() -> Iterator[WireMock]:
+    """The stub Twilio; an unstubbed request fails. ``len(mocked.calls) == 0`` proves nothing was sent."""
+    with WireMock() as mock:
+        yield mock
 
 
 @pytest.fixture
-def mocked() -> Iterator[responses.RequestsMock]:
-    """Stubs HTTP; an unstubbed request fails. ``len(mocked.calls) == 0`` proves nothing was sent."""
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield rsps
+def dispatcher(mocked: WireMock) -> Iterator[Dispatcher]:
+    """Fixed fake credentials, the stub Twilio, and no retries (tests of retries build their own policy)."""
+    d = Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=mocked.url, max_retries=0, environ={})
+    yield d
+    d.close()
 
 
 class SilentServer:

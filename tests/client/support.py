@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import requests
+import requests.adapters
 import yaml
 
 HERE = Path(__file__).resolve().parent
@@ -104,3 +106,25 @@ def secret_forms(*secrets: str) -> list[str]:
         if secret in secrets:
             out.append(base64.b64encode(f"{user}:{secret}".encode()).decode("ascii"))
     return out
+
+
+class RaisingAdapter(requests.adapters.HTTPAdapter):
+    """An adapter of the caller's own that fails every request with ``exc``: mounted on a session, it puts
+    the transport on requests' full path, which is where foreign exceptions of every kind can come from."""
+
+    def __init__(self, exc: BaseException) -> None:
+        super().__init__(max_retries=0)
+        self.exc = exc
+        self.sent = 0
+
+    def send(self, request: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        self.sent += 1
+        raise self.exc
+
+
+def raising_session(exc: BaseException) -> requests.Session:
+    session = requests.Session()
+    adapter = RaisingAdapter(exc)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session

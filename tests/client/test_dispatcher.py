@@ -7,7 +7,10 @@ import re
 from typing import Any
 
 import pytest
-import responses
+import requests
+import requests.adapters
+
+from tests.wire import WireMock
 
 from adapter import Dispatcher, TwilioError
 from adapter.client.dispatcher import DEFAULT_BASE_URL, DEFAULT_TIMEOUT
@@ -20,11 +23,30 @@ from .support import (
 CALL_PATH = "/2010-04-01/Accounts/{}/Calls/" + CALL_SID + ".json"
 
 
-def stub_get_call(mocked: responses.RequestsMock, host: str = BASE_URL) -> None:
-    mocked.add(responses.GET, re.compile(re.escape(host) + "/.*"), body=json.dumps(fixture("call_completed.json")))
+def stub_get_call(mocked: WireMock, prefix: str = "") -> None:
+    mocked.add("GET", re.compile(re.escape(prefix) + "/.*"), body=json.dumps(fixture("call_completed.json")))
 
 
-def config_error(mocked: responses.RequestsMock, dispatcher: Dispatcher, args: dict[str, Any]) -> TwilioError:
+class RecordingAdapter(requests.adapters.HTTPAdapter):
+    """An adapter of the caller's own, mounted on their session: requests' full path runs through it."""
+
+    def __init__(self) -> None:
+        super().__init__(max_retries=0)
+        self.sent: list[dict[str, Any]] = []
+
+    def send(self, request: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        self.sent.append(kwargs)
+        return super().send(request, **kwargs)
+
+
+def session_with(adapter: RecordingAdapter) -> requests.Session:
+    session = requests.Session()
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def config_error(mocked: WireMock, dispatcher: Dispatcher, args: dict[str, Any]) -> TwilioError:
     with pytest.raises(TwilioError) as info:
         dispatcher.getCall(args)
     assert len(mocked.calls) == 0
@@ -33,7 +55,7 @@ def config_error(mocked: responses.RequestsMock, dispatcher: Dispatcher, args: d
 
 # --- per-call credentials ------------------------------------------------------------------------------
 
-def test_per_call_account_and_token_change_path_and_auth(dispatcher: Dispatcher, mocked: responses.RequestsMock) -> None:
+def test_per_call_account_and_token_change_path_and_auth(dispatcher: Dispatcher, mocked: WireMock) -> None:
     stub_get_call(mocked)
     dispatcher.getCall(CallSid=CALL_SID, AccountSid=OTHER_ACCOUNT_SID, AuthToken=OTHER_AUTH_TOKEN)
     dispatcher.getCall(CallSid=CALL_SID)  # the override does not stick
@@ -47,7 +69,7 @@ def test_per_call_account_and_token_change_path_and_auth(dispatcher: Dispatcher,
 
 
 def test_per_call_account_alone_uses_the_configured_credentials(
-    dispatcher: Dispatcher, mocked: responses.RequestsMock
+    dispatcher: Dispatcher, mocked: WireMock
 ) -> None:
     """A parent account's credentials reach its subaccounts."""
     stub_get_call(mocked)
@@ -57,18 +79,18 @@ def test_per_call_account_alone_uses_the_configured_credentials(
     assert basic_auth(request) == (ACCOUNT_SID, AUTH_TOKEN)
 
 
-def test_per_call_token_alone_signs_for_the_configured_account(mocked: responses.RequestsMock) -> None:
+def test_per_call_token_alone_signs_for_the_configured_account(mocked: WireMock) -> None:
     stub_get_call(mocked)
-    d = Dispatcher(ACCOUNT_SID, base_url=BASE_URL, environ={})  # no token configured at all
+    d = Dispatcher(ACCOUNT_SID, base_url=mocked.url, environ={})  # no token configured at all
     d.getCall(CallSid=CALL_SID, AuthToken=OTHER_AUTH_TOKEN)
     assert basic_auth(mocked.calls[0].request) == (ACCOUNT_SID, OTHER_AUTH_TOKEN)
 
 
 @pytest.mark.parametrize("override", [{"AccountSid": OTHER_ACCOUNT_SID}, {"AuthToken": OTHER_AUTH_TOKEN},
                                       {"AccountSid": OTHER_ACCOUNT_SID, "AuthToken": OTHER_AUTH_TOKEN}])
-def test_credential_override_can_be_forbidden(mocked: responses.RequestsMock, override: dict[str, str]) -> None:
+def test_credential_override_can_be_forbidden(mocked: WireMock, override: dict[str, str]) -> None:
     stub_get_call(mocked)
-    d = Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=BASE_URL, allow_credential_override=False, environ={})
+    d = Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=mocked.url, allow_credential_override=False, environ={})
     with pytest.raises(TwilioError) as info:
         d.getCall(dict(override, CallSid=CALL_SID))
     assert info.value.type == "validation"
@@ -82,9 +104,9 @@ def test_credential_override_can_be_forbidden(mocked: responses.RequestsMock, ov
 
 # --- API keys and the environment ----------------------------------------------------------------------
 
-def test_api_key_auth_keeps_the_account_in_the_path(mocked: responses.RequestsMock) -> None:
+def test_api_key_auth_keeps_the_account_in_the_path(mocked: WireMock) -> None:
     stub_get_call(mocked)
-    d = Dispatcher(ACCOUNT_SID, api_key=API_KEY, api_secret=API_SECRET, base_url=BASE_URL, environ={})
+    d = Dispatcher(ACCOUNT_SID, api_key=API_KEY, api_secret=API_SECRET, base_url=mocked.url, environ={})
     d.getCall(CallSid=CALL_SID)
     request = mocked.calls[0].request
     assert basic_auth(request) == (API_KEY, API_SECRET)
@@ -92,68 +114,68 @@ def test_api_key_auth_keeps_the_account_in_the_path(mocked: responses.RequestsMo
     assert d.auth_username == API_KEY
 
 
-def test_api_key_wins_over_an_auth_token(mocked: responses.RequestsMock) -> None:
+def test_api_key_wins_over_an_auth_token(mocked: WireMock) -> None:
     stub_get_call(mocked)
-    d = Dispatcher(ACCOUNT_SID, AUTH_TOKEN, api_key=API_KEY, api_secret=API_SECRET, base_url=BASE_URL, environ={})
+    d = Dispatcher(ACCOUNT_SID, AUTH_TOKEN, api_key=API_KEY, api_secret=API_SECRET, base_url=mocked.url, environ={})
     d.getCall(CallSid=CALL_SID)
     assert basic_auth(mocked.calls[0].request) == (API_KEY, API_SECRET)
 
 
-def test_credentials_from_environ(mocked: responses.RequestsMock) -> None:
+def test_credentials_from_environ(mocked: WireMock) -> None:
     stub_get_call(mocked)
-    d = Dispatcher(base_url=BASE_URL, environ={"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN})
+    d = Dispatcher(base_url=mocked.url, environ={"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN})
     d.getCall(CallSid=CALL_SID)
     assert basic_auth(mocked.calls[0].request) == (ACCOUNT_SID, AUTH_TOKEN)
     assert d.account_sid == ACCOUNT_SID
 
 
-def test_credentials_from_os_environ(monkeypatch: pytest.MonkeyPatch, mocked: responses.RequestsMock) -> None:
+def test_credentials_from_os_environ(monkeypatch: pytest.MonkeyPatch, mocked: WireMock) -> None:
     stub_get_call(mocked)
     monkeypatch.setenv("TWILIO_ACCOUNT_SID", ACCOUNT_SID)
     monkeypatch.setenv("TWILIO_API_KEY", API_KEY)
     monkeypatch.setenv("TWILIO_API_SECRET", API_SECRET)
-    Dispatcher(base_url=BASE_URL).getCall(CallSid=CALL_SID)
+    Dispatcher(base_url=mocked.url).getCall(CallSid=CALL_SID)
     request = mocked.calls[0].request
     assert basic_auth(request) == (API_KEY, API_SECRET)
     assert path_of(request) == CALL_PATH.format(ACCOUNT_SID)
 
 
-def test_explicit_arguments_beat_the_environment(mocked: responses.RequestsMock) -> None:
+def test_explicit_arguments_beat_the_environment(mocked: WireMock) -> None:
     stub_get_call(mocked)
     env = {"TWILIO_ACCOUNT_SID": OTHER_ACCOUNT_SID, "TWILIO_AUTH_TOKEN": OTHER_AUTH_TOKEN}
-    Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=BASE_URL, environ=env).getCall(CallSid=CALL_SID)
+    Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=mocked.url, environ=env).getCall(CallSid=CALL_SID)
     assert basic_auth(mocked.calls[0].request) == (ACCOUNT_SID, AUTH_TOKEN)
 
 
-def test_empty_environment_values_count_as_unset(mocked: responses.RequestsMock) -> None:
-    d = Dispatcher(base_url=BASE_URL, environ={"TWILIO_ACCOUNT_SID": "", "TWILIO_AUTH_TOKEN": ""})
+def test_empty_environment_values_count_as_unset(mocked: WireMock) -> None:
+    d = Dispatcher(base_url=mocked.url, environ={"TWILIO_ACCOUNT_SID": "", "TWILIO_AUTH_TOKEN": ""})
     assert d.account_sid is None
     assert config_error(mocked, d, {"CallSid": CALL_SID}).type == "config"
 
 
 # --- missing or malformed credentials --------------------------------------------------------------------
 
-def test_missing_account_is_a_config_error_and_nothing_is_sent(mocked: responses.RequestsMock) -> None:
-    error = config_error(mocked, Dispatcher(base_url=BASE_URL, environ={}), {"CallSid": CALL_SID})
+def test_missing_account_is_a_config_error_and_nothing_is_sent(mocked: WireMock) -> None:
+    error = config_error(mocked, Dispatcher(base_url=mocked.url, environ={}), {"CallSid": CALL_SID})
     assert (error.type, error.status, error.operation) == ("config", 500, "getCall")
     assert "TWILIO_ACCOUNT_SID" in str(error)
 
 
-def test_missing_token_is_a_config_error_and_nothing_is_sent(mocked: responses.RequestsMock) -> None:
-    error = config_error(mocked, Dispatcher(ACCOUNT_SID, base_url=BASE_URL, environ={}), {"CallSid": CALL_SID})
+def test_missing_token_is_a_config_error_and_nothing_is_sent(mocked: WireMock) -> None:
+    error = config_error(mocked, Dispatcher(ACCOUNT_SID, base_url=mocked.url, environ={}), {"CallSid": CALL_SID})
     assert error.type == "config" and "TWILIO_AUTH_TOKEN" in str(error)
 
 
-def test_per_call_account_supplies_a_missing_configured_account(mocked: responses.RequestsMock) -> None:
+def test_per_call_account_supplies_a_missing_configured_account(mocked: WireMock) -> None:
     stub_get_call(mocked)
-    Dispatcher(base_url=BASE_URL, environ={}).getCall(
+    Dispatcher(base_url=mocked.url, environ={}).getCall(
         CallSid=CALL_SID, AccountSid=OTHER_ACCOUNT_SID, AuthToken=OTHER_AUTH_TOKEN)
     assert basic_auth(mocked.calls[0].request) == (OTHER_ACCOUNT_SID, OTHER_AUTH_TOKEN)
 
 
-def test_validation_comes_before_credentials(mocked: responses.RequestsMock) -> None:
+def test_validation_comes_before_credentials(mocked: WireMock) -> None:
     with pytest.raises(TwilioError) as info:
-        Dispatcher(base_url=BASE_URL, environ={}).getCall(CallSid="bad")
+        Dispatcher(base_url=mocked.url, environ={}).getCall(CallSid="bad")
     assert info.value.type == "validation"
     assert len(mocked.calls) == 0
 
@@ -203,15 +225,23 @@ def test_base_url(kwargs: dict[str, Any], env: dict[str, str], url: str) -> None
     assert repr(d) == f"Dispatcher(account_sid={ACCOUNT_SID!r}, base_url={url!r})"
 
 
-def test_requests_go_to_the_edge_host(mocked: responses.RequestsMock) -> None:
-    stub_get_call(mocked, "https://api.sydney.au1.twilio.com")
-    Dispatcher(ACCOUNT_SID, AUTH_TOKEN, edge="sydney", region="au1", environ={}).getCall(CallSid=CALL_SID)
-    assert mocked.calls[0].request.url == "https://api.sydney.au1.twilio.com" + CALL_PATH.format(ACCOUNT_SID)
+def test_requests_go_to_the_edge_host() -> None:
+    adapter = RecordingAdapter()
+    d = Dispatcher(ACCOUNT_SID, AUTH_TOKEN, edge="sydney", region="au1", session=session_with(adapter),
+                   environ={}, max_retries=0, timeout=0.2)
+    adapter.send = lambda request, **kwargs: (adapter.sent.append({"url": request.url}), _refuse())[1]  # type: ignore[method-assign]
+    with pytest.raises(TwilioError):
+        d.getCall(CallSid=CALL_SID)
+    assert adapter.sent == [{"url": "https://api.sydney.au1.twilio.com" + CALL_PATH.format(ACCOUNT_SID)}]
 
 
-def test_requests_keep_a_base_url_prefix(mocked: responses.RequestsMock) -> None:
-    stub_get_call(mocked, "https://gateway.example/twilio")
-    Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url="https://gateway.example/twilio/", environ={}).getCall(
+def _refuse() -> Any:
+    raise requests.ConnectionError("not leaving this machine")
+
+
+def test_requests_keep_a_base_url_prefix(mocked: WireMock) -> None:
+    stub_get_call(mocked, "/twilio")
+    Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=mocked.url + "/twilio/", environ={}).getCall(
         CallSid=CALL_SID)
     assert path_of(mocked.calls[0].request) == "/twilio" + CALL_PATH.format(ACCOUNT_SID)
 
@@ -242,7 +272,7 @@ def test_operations_and_context_manager() -> None:
                                                "listMessage", "deleteMessage"])
 
 
-def test_user_agent_and_session_reuse(dispatcher: Dispatcher, mocked: responses.RequestsMock) -> None:
+def test_user_agent_and_session_reuse(dispatcher: Dispatcher, mocked: WireMock) -> None:
     stub_get_call(mocked)
     dispatcher.getCall(CallSid=CALL_SID)
     dispatcher.getCall(CallSid=CALL_SID)
@@ -252,61 +282,76 @@ def test_user_agent_and_session_reuse(dispatcher: Dispatcher, mocked: responses.
     assert re.match(r"^twilio-lua-adapter/\d+\.\d+\.\d+ \(.+\) Python/3\.\d+\.\d+ requests/", agent)
 
 
-def test_user_supplied_session_is_used(mocked: responses.RequestsMock) -> None:
-    import requests
-
+def test_user_supplied_session_is_used(mocked: WireMock) -> None:
     session = requests.Session()
     session.headers["X-Trace"] = "abc"
     stub_get_call(mocked)
-    d = Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=BASE_URL, session=session, environ={})
+    d = Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=mocked.url, session=session, environ={})
     assert d.session is session
     d.getCall(CallSid=CALL_SID)
     assert basic_auth(mocked.calls[0].request) == (ACCOUNT_SID, AUTH_TOKEN)
+    assert mocked.calls[0].request.headers["X-Trace"] == "abc"
 
 
-def test_explicit_token_beats_an_api_key_in_the_environment(mocked: responses.RequestsMock) -> None:
+def test_explicit_token_beats_an_api_key_in_the_environment(mocked: WireMock) -> None:
     """Environment credentials are defaults: they never replace credentials given as arguments."""
     stub_get_call(mocked)
     env = {"TWILIO_API_KEY": API_KEY, "TWILIO_API_SECRET": API_SECRET}
-    Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=BASE_URL, environ=env).getCall(CallSid=CALL_SID)
+    Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=mocked.url, environ=env).getCall(CallSid=CALL_SID)
     assert basic_auth(mocked.calls[0].request) == (ACCOUNT_SID, AUTH_TOKEN)
 
 
-def test_explicit_api_key_may_take_its_secret_from_the_environment(mocked: responses.RequestsMock) -> None:
+def test_explicit_api_key_may_take_its_secret_from_the_environment(mocked: WireMock) -> None:
     stub_get_call(mocked)
-    Dispatcher(ACCOUNT_SID, api_key=API_KEY, base_url=BASE_URL,
+    Dispatcher(ACCOUNT_SID, api_key=API_KEY, base_url=mocked.url,
                environ={"TWILIO_API_SECRET": API_SECRET}).getCall(CallSid=CALL_SID)
     assert basic_auth(mocked.calls[0].request) == (API_KEY, API_SECRET)
 
 
 def test_a_user_session_keeps_its_tls_and_proxy_settings(
-    monkeypatch: pytest.MonkeyPatch, mocked: responses.RequestsMock
+    monkeypatch: pytest.MonkeyPatch, mocked: WireMock
 ) -> None:
-    import requests
-
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
     stub_get_call(mocked)
-    session = requests.Session()
+    adapter = RecordingAdapter()
+    session = session_with(adapter)
     session.verify = "/opt/corp/ca.pem"
-    session.proxies = {"https": "http://127.0.0.1:3128"}
-    Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=BASE_URL, session=session, environ={}).getCall(CallSid=CALL_SID)
-    sent = mocked.calls[0].request.req_kwargs
-    assert sent["verify"] == "/opt/corp/ca.pem"
-    assert sent["proxies"] == {"https": "http://127.0.0.1:3128"}
+    session.proxies = {"https": "http://127.0.0.1:3128"}  # for https only: the stub is reached over http
+    Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=mocked.url, session=session, environ={}).getCall(CallSid=CALL_SID)
+    assert adapter.sent[0]["verify"] == "/opt/corp/ca.pem"
+    assert adapter.sent[0]["proxies"] == {"https": "http://127.0.0.1:3128"}
 
-    session = requests.Session()
+    session = session_with(adapter)
     session.verify = False
-    Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=BASE_URL, session=session, environ={}).getCall(CallSid=CALL_SID)
-    assert mocked.calls[1].request.req_kwargs["verify"] is False
+    Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=mocked.url, session=session, environ={}).getCall(CallSid=CALL_SID)
+    assert adapter.sent[1]["verify"] is False
 
-    session = requests.Session()
+    session = session_with(adapter)
     session.trust_env = False  # then the environment's CA bundle is not used either
-    Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=BASE_URL, session=session, environ={}).getCall(CallSid=CALL_SID)
-    assert mocked.calls[2].request.req_kwargs["verify"] is True
+    Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=mocked.url, session=session, environ={}).getCall(CallSid=CALL_SID)
+    assert adapter.sent[2]["verify"] is True
+    assert len(mocked.calls) == 3
 
 
-def test_the_environment_ca_bundle_is_the_default(monkeypatch: pytest.MonkeyPatch, mocked: responses.RequestsMock) -> None:
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
-    stub_get_call(mocked)
-    Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=BASE_URL, environ={}).getCall(CallSid=CALL_SID)
-    assert mocked.calls[0].request.req_kwargs["verify"] == "/etc/ssl/certs/ca-certificates.crt"
+@pytest.mark.parametrize("own_adapter", [False, True], ids=["direct-path", "full-path"])
+def test_the_environment_ca_bundle_is_the_default(monkeypatch: pytest.MonkeyPatch, own_adapter: bool) -> None:
+    bundle = "/etc/ssl/certs/ca-certificates.crt"
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", bundle)
+    adapter = RecordingAdapter()
+    session = session_with(adapter) if own_adapter else None
+    d = Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url="https://api.twilio.test", session=session, environ={},
+                   max_retries=0, timeout=0.2)
+    # What the pool that carries the request verifies against (a name that cannot resolve: nothing is sent).
+    pools: list[Any] = []
+    original = requests.adapters.HTTPAdapter.get_connection_with_tls_context
+
+    def spy(self: Any, request: Any, verify: Any, proxies: Any = None, cert: Any = None) -> Any:
+        pool = original(self, request, verify, proxies=proxies, cert=cert)
+        pools.append(pool)
+        return pool
+
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "get_connection_with_tls_context", spy)
+    with pytest.raises(TwilioError):
+        d.getCall(CallSid=CALL_SID)
+    assert pools and pools[-1].ca_certs == bundle
+    assert len(adapter.sent) == (1 if own_adapter else 0)

@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 import requests
-import responses
+from tests.wire import WireMock
 import urllib3
 
 from adapter import Dispatcher, TwilioError
 from adapter.client.retry import RetryPolicy
 
-from .support import ACCOUNT_SID, AUTH_TOKEN, BASE_URL, CALL_SID
+from .support import ACCOUNT_SID, AUTH_TOKEN, BASE_URL, CALL_SID, raising_session
 
 CALLS = f"{BASE_URL}/2010-04-01/Accounts/{ACCOUNT_SID}/Calls.json"
 MESSAGES = f"{BASE_URL}/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
@@ -37,8 +37,8 @@ CANNED = [
 
 
 @pytest.mark.parametrize("status, body", CANNED)
-def test_twilio_error_bodies(dispatcher: Dispatcher, mocked: responses.RequestsMock, status: int, body: dict) -> None:
-    mocked.add(responses.POST, MESSAGES, json=body, status=status)
+def test_twilio_error_bodies(dispatcher: Dispatcher, mocked: WireMock, status: int, body: dict) -> None:
+    mocked.add("POST", MESSAGES, json=body, status=status)
     with pytest.raises(TwilioError) as info:
         dispatcher.postMessage(SEND)
     error = info.value
@@ -51,38 +51,38 @@ def test_twilio_error_bodies(dispatcher: Dispatcher, mocked: responses.RequestsM
     assert len(mocked.calls) == 1
 
 
-def test_html_500_gives_a_clean_message(dispatcher: Dispatcher, mocked: responses.RequestsMock) -> None:
+def test_html_500_gives_a_clean_message(dispatcher: Dispatcher, mocked: WireMock) -> None:
     html = "<!DOCTYPE html><html><body><h1>500 Internal Server Error</h1><p>upstream</p></body></html>"
-    mocked.add(responses.GET, CALLS, body=html, status=500, content_type="text/html")
+    mocked.add("GET", CALLS, body=html, status=500, content_type="text/html")
     with pytest.raises(TwilioError) as info:
         dispatcher.listCall()
     assert (info.value.type, info.value.status, info.value.code) == ("api", 500, None)
     assert str(info.value) == "Twilio answered HTTP 500 Internal Server Error without a Twilio error body"
 
 
-def test_429_is_retried_then_succeeds(mocked: responses.RequestsMock) -> None:
+def test_429_is_retried_then_succeeds(mocked: WireMock) -> None:
     policy = RetryPolicy.from_spec({"rules": [{"when": "status", "statuses": [429], "methods": ["POST"]}]},
                                    backoff_initial=0.001, jitter="none")
-    d = Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=BASE_URL, retry_policy=policy, environ={})
-    mocked.add(responses.POST, MESSAGES, json=CANNED[3].values[1], status=429, headers={"Retry-After": "0"})
-    mocked.add(responses.POST, MESSAGES, json={"sid": "SM" + "0" * 32}, status=201)
+    d = Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=mocked.url, retry_policy=policy, environ={})
+    mocked.add("POST", MESSAGES, json=CANNED[3].values[1], status=429, headers={"Retry-After": "0"})
+    mocked.add("POST", MESSAGES, json={"sid": "SM" + "0" * 32}, status=201)
     assert d.postMessage(SEND) == {"sid": "SM" + "0" * 32}
     assert len(mocked.calls) == 2
 
 
-def test_429_after_the_last_retry_reports_the_attempts(mocked: responses.RequestsMock) -> None:
+def test_429_after_the_last_retry_reports_the_attempts(mocked: WireMock) -> None:
     policy = RetryPolicy.from_spec({"rules": [{"when": "status", "statuses": [429], "methods": ["POST"]}]},
                                    backoff_initial=0.001, jitter="none", max_retries=2)
-    d = Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=BASE_URL, retry_policy=policy, environ={})
-    mocked.add(responses.POST, MESSAGES, json=CANNED[3].values[1], status=429)
+    d = Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=mocked.url, retry_policy=policy, environ={})
+    mocked.add("POST", MESSAGES, json=CANNED[3].values[1], status=429)
     with pytest.raises(TwilioError) as info:
         d.postMessage(SEND)
     assert (info.value.status, info.value.code, info.value.attempts) == (429, 20429, 3)
 
 
-def test_post_500_is_never_repeated_by_the_default_policy(mocked: responses.RequestsMock) -> None:
-    d = Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=BASE_URL, environ={})  # the spec's policy, 3 retries
-    mocked.add(responses.POST, MESSAGES, body="oops", status=500)
+def test_post_500_is_never_repeated_by_the_default_policy(mocked: WireMock) -> None:
+    d = Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=mocked.url, environ={})  # the spec's policy, 3 retries
+    mocked.add("POST", MESSAGES, body="oops", status=500)
     with pytest.raises(TwilioError) as info:
         d.postMessage(SEND)
     assert info.value.attempts == 1 and len(mocked.calls) == 1
@@ -113,12 +113,11 @@ def _refused() -> requests.ConnectionError:
     (UnicodeError("label too long"), "network", 503),
     (RuntimeError("a custom adapter broke"), "network", 503),
 ], ids=lambda v: type(v).__name__ if isinstance(v, BaseException) else str(v))
-def test_foreign_exceptions_become_twilio_errors(
-    dispatcher: Dispatcher, mocked: responses.RequestsMock, exc: BaseException, kind: str, status: int
-) -> None:
-    mocked.add(responses.GET, CALLS, body=exc)
+def test_foreign_exceptions_become_twilio_errors(exc: BaseException, kind: str, status: int) -> None:
+    d = Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=BASE_URL, max_retries=0, environ={},
+                   session=raising_session(exc))
     with pytest.raises(TwilioError) as info:
-        dispatcher.listCall()
+        d.listCall()
     assert (info.value.type, info.value.status) == (kind, status)
     assert info.value.operation == "listCall" and info.value.attempts == 1
     assert info.value.__cause__ is exc  # kept for debugging, never raised instead

@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 import pytest
-import responses
-from responses import matchers
+from tests.wire import WireMock
+from tests.wire import query_param_matcher
 
 from adapter import Dispatcher, TwilioError
 
@@ -31,7 +31,7 @@ def page_of(name: str, key: str, n: int, sids: list[str], next_uri: str | None) 
     return page
 
 
-def three_message_pages(mocked: responses.RequestsMock) -> list[str]:
+def three_message_pages(mocked: WireMock) -> list[str]:
     sids = [f"SM{i:032x}" for i in range(5)]
     uri1 = f"{MESSAGES}?To=%2B15558675310&PageSize=2&Page=1&PageToken=PASM{1:032x}"
     uri2 = f"{MESSAGES}?To=%2B15558675310&PageSize=2&Page=2&PageToken=PASM{3:032x}"
@@ -46,11 +46,11 @@ def three_message_pages(mocked: responses.RequestsMock) -> list[str]:
          {"To": "+15558675310", "PageSize": "2", "Page": "2", "PageToken": f"PASM{3:032x}"}],
         bodies,
     ):
-        mocked.add(responses.GET, BASE_URL + MESSAGES, json=body, match=[matchers.query_param_matcher(query)])
+        mocked.add("GET", BASE_URL + MESSAGES, json=body, match=[query_param_matcher(query)])
     return sids
 
 
-def test_pages_follow_next_page_uri_and_stop_on_null(dispatcher: Dispatcher, mocked: responses.RequestsMock) -> None:
+def test_pages_follow_next_page_uri_and_stop_on_null(dispatcher: Dispatcher, mocked: WireMock) -> None:
     three_message_pages(mocked)
     pages = list(dispatcher.pages("listMessage", {"To": "+15558675310", "PageSize": 2}))
     assert [p["page"] for p in pages] == [0, 1, 2]
@@ -60,12 +60,12 @@ def test_pages_follow_next_page_uri_and_stop_on_null(dispatcher: Dispatcher, moc
     assert all(path_of(c.request) == MESSAGES for c in mocked.calls)
 
 
-def test_items_yield_every_item_across_pages(dispatcher: Dispatcher, mocked: responses.RequestsMock) -> None:
+def test_items_yield_every_item_across_pages(dispatcher: Dispatcher, mocked: WireMock) -> None:
     sids = three_message_pages(mocked)
     assert [m["sid"] for m in dispatcher.items("listMessage", {"To": "+15558675310", "PageSize": 2})] == sids
 
 
-def test_pages_are_fetched_lazily(dispatcher: Dispatcher, mocked: responses.RequestsMock) -> None:
+def test_pages_are_fetched_lazily(dispatcher: Dispatcher, mocked: WireMock) -> None:
     three_message_pages(mocked)
     items = dispatcher.items("listMessage", {"To": "+15558675310", "PageSize": 2})
     next(items)
@@ -75,23 +75,23 @@ def test_pages_are_fetched_lazily(dispatcher: Dispatcher, mocked: responses.Requ
     assert len(mocked.calls) == 2
 
 
-def test_paging_keeps_path_and_credential_arguments(mocked: responses.RequestsMock) -> None:
-    d = Dispatcher(base_url=BASE_URL, environ={}, max_retries=0)  # credentials only per call
+def test_paging_keeps_path_and_credential_arguments(mocked: WireMock) -> None:
+    d = Dispatcher(base_url=mocked.url, environ={}, max_retries=0)  # credentials only per call
     other_media = f"/2010-04-01/Accounts/{OTHER_ACCOUNT_SID}/Messages/{MESSAGE_SID}/Media.json"
     first = page_of("media_page.json", "media_list", 0, ["ME" + "1" * 32], other_media + "?PageSize=1&Page=1&PageToken=PAx")
     second = page_of("media_page.json", "media_list", 1, ["ME" + "2" * 32], None)
-    mocked.add(responses.GET, BASE_URL + other_media, json=first, match=[matchers.query_param_matcher({"PageSize": "1"})])
-    mocked.add(responses.GET, BASE_URL + other_media, json=second,
-               match=[matchers.query_param_matcher({"PageSize": "1", "Page": "1", "PageToken": "PAx"})])
+    mocked.add("GET", BASE_URL + other_media, json=first, match=[query_param_matcher({"PageSize": "1"})])
+    mocked.add("GET", BASE_URL + other_media, json=second,
+               match=[query_param_matcher({"PageSize": "1", "Page": "1", "PageToken": "PAx"})])
     args = {"MessageSid": MESSAGE_SID, "AccountSid": OTHER_ACCOUNT_SID, "AuthToken": "perCallTok3n", "PageSize": 1}
     assert [m["sid"] for m in d.items("listMedia", args)] == ["ME" + "1" * 32, "ME" + "2" * 32]
     assert [basic_auth(c.request) for c in mocked.calls] == [(OTHER_ACCOUNT_SID, "perCallTok3n")] * 2
 
 
-def test_items_of_an_empty_list(dispatcher: Dispatcher, mocked: responses.RequestsMock) -> None:
+def test_items_of_an_empty_list(dispatcher: Dispatcher, mocked: WireMock) -> None:
     body = fixture("call_page.json")
     body.update(calls=[], end=0)
-    mocked.add(responses.GET, f"{BASE_URL}/2010-04-01/Accounts/{ACCOUNT_SID}/Calls.json", json=body)
+    mocked.add("GET", f"{BASE_URL}/2010-04-01/Accounts/{ACCOUNT_SID}/Calls.json", json=body)
     assert list(dispatcher.items("listCall")) == []
 
 
@@ -133,21 +133,21 @@ def test_next_page_args_keep_the_callers_credentials(dispatcher: Dispatcher) -> 
     "/../../admin?Page=1&PageToken=PAx",
 ])
 def test_a_malicious_next_page_uri_cannot_change_host_or_path(
-    dispatcher: Dispatcher, mocked: responses.RequestsMock, uri: str
+    dispatcher: Dispatcher, mocked: WireMock, uri: str
 ) -> None:
     first = page_of("message_page.json", "messages", 0, ["SM" + "1" * 32], uri)
     last = page_of("message_page.json", "messages", 1, ["SM" + "2" * 32], None)
-    mocked.add(responses.GET, BASE_URL + MESSAGES, json=first, match=[matchers.query_param_matcher({})])
-    mocked.add(responses.GET, BASE_URL + MESSAGES, json=last,
-               match=[matchers.query_param_matcher({"Page": "1", "PageToken": "PAx"})])
+    mocked.add("GET", BASE_URL + MESSAGES, json=first, match=[query_param_matcher({})])
+    mocked.add("GET", BASE_URL + MESSAGES, json=last,
+               match=[query_param_matcher({"Page": "1", "PageToken": "PAx"})])
     assert len(list(dispatcher.pages("listMessage"))) == 2
-    assert [c.request.url.split("?")[0] for c in mocked.calls] == [BASE_URL + MESSAGES] * 2
+    assert [c.request.url.split("?")[0] for c in mocked.calls] == [dispatcher.base_url + MESSAGES] * 2
     assert all(basic_auth(c.request)[0] == ACCOUNT_SID for c in mocked.calls)
 
 
-def test_a_next_page_uri_with_bad_values_is_validated(dispatcher: Dispatcher, mocked: responses.RequestsMock) -> None:
+def test_a_next_page_uri_with_bad_values_is_validated(dispatcher: Dispatcher, mocked: WireMock) -> None:
     first = page_of("message_page.json", "messages", 0, ["SM" + "1" * 32], MESSAGES + "?Page=1&PageToken=..%2F..%2Fx")
-    mocked.add(responses.GET, BASE_URL + MESSAGES, json=first)
+    mocked.add("GET", BASE_URL + MESSAGES, json=first)
     pages = dispatcher.pages("listMessage")
     next(pages)
     with pytest.raises(TwilioError) as info:
@@ -156,9 +156,9 @@ def test_a_next_page_uri_with_bad_values_is_validated(dispatcher: Dispatcher, mo
     assert len(mocked.calls) == 1
 
 
-def test_twilio_page_bodies_round_trip(dispatcher: Dispatcher, mocked: responses.RequestsMock) -> None:
+def test_twilio_page_bodies_round_trip(dispatcher: Dispatcher, mocked: WireMock) -> None:
     body = fixture("message_page.json")
-    mocked.add(responses.GET, BASE_URL + MESSAGES, body=json.dumps(body))
+    mocked.add("GET", BASE_URL + MESSAGES, body=json.dumps(body))
     page = dispatcher.listMessage(To="+15558675310", PageSize=2, **{"DateSent<": "2026-11-30"})
     assert page == body and page["next_page_uri"] is None
     assert dispatcher.next_page_args("listMessage", {}, page) is None

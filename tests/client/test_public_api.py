@@ -37,7 +37,7 @@ def test_core_module_all_pinned() -> None:
         "serialize": ["build_request", "wire_value"],
         "transport": ["Transport"],
         "retry": ["Outcome", "RetryPolicy"],
-        "parse": ["parse_response"],
+        "parse": ["FreshJSON", "parse_response"],
         "errors": ["ERROR_STATUS", "ErrorType", "TwilioError"],
         "dispatcher": ["DEFAULT_BASE_URL", "Dispatcher"],
     }

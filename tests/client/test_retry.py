@@ -1,4 +1,5 @@
-"""The retry policy as data, and the transport applying it (HTTP stubbed; sleeps recorded, not slept)."""
+"""The retry policy as data, and the transport applying it (a stub Twilio on loopback; sleeps recorded, not
+slept)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,17 @@ from typing import Any
 
 import pytest
 import requests
-import responses
+import requests.adapters
 import urllib3
+
+from tests.wire import WireMock
 
 from adapter import TwilioError
 from adapter.client.retry import RetryPolicy
 from adapter.client.spec import default_spec
 from adapter.client.transport import Transport
 
-from .support import BASE_URL
-
-URL = BASE_URL + "/x.json"
+URL = "/x.json"
 
 RULES = {
     "rules": [
@@ -130,9 +131,9 @@ def test_next_delay_for_failures_the_rules_do_not_cover() -> None:
 # --- the transport applying it ------------------------------------------------------------------------
 
 class Recorder:
-    def __init__(self, retry_policy: RetryPolicy, **kw: Any) -> None:
+    def __init__(self, retry_policy: RetryPolicy, base_url: str, **kw: Any) -> None:
         self.sleeps: list[float] = []
-        self.transport = Transport(BASE_URL, timeout=(1.0, 1.0), user_agent="test", retry_policy=retry_policy,
+        self.transport = Transport(base_url, timeout=(1.0, 1.0), user_agent="test", retry_policy=retry_policy,
                                    max_response_bytes=kw.pop("max_response_bytes", 1 << 20),
                                    sleep=self.sleeps.append, **kw)
 
@@ -141,111 +142,129 @@ class Recorder:
         return self.transport.send(request, "Basic dGVzdA==")
 
 
-def test_get_503_is_retried_until_it_succeeds() -> None:
-    r = Recorder(policy())
-    with responses.RequestsMock() as rsps:
-        rsps.add(responses.GET, URL, status=503)
-        rsps.add(responses.GET, URL, status=503)
-        rsps.add(responses.GET, URL, status=200, body=b"{}")
-        response = r.send()
+@pytest.fixture
+def rsps() -> Any:
+    with WireMock() as mock:
+        yield mock
+
+
+def test_get_503_is_retried_until_it_succeeds(rsps: WireMock) -> None:
+    r = Recorder(policy(), rsps.url)
+    rsps.add("GET", URL, status=503)
+    rsps.add("GET", URL, status=503)
+    rsps.add("GET", URL, status=200, body=b"{}")
+    response = r.send()
     assert response["status"] == 200 and response["attempts"] == 3 and response["body"] == b"{}"
     assert r.sleeps == [0.5, 1.0]
 
 
-def test_retries_stop_at_max_retries_and_return_the_last_answer() -> None:
-    r = Recorder(policy(max_retries=2))
-    with responses.RequestsMock() as rsps:
-        rsps.add(responses.GET, URL, status=500)
-        response = r.send()
-        assert len(rsps.calls) == 3
+def test_retries_stop_at_max_retries_and_return_the_last_answer(rsps: WireMock) -> None:
+    r = Recorder(policy(max_retries=2), rsps.url)
+    rsps.add("GET", URL, status=500)
+    response = r.send()
+    assert len(rsps.calls) == 3
     assert response["status"] == 500 and response["attempts"] == 3
     assert r.sleeps == [0.5, 1.0]
 
 
-def test_post_500_is_not_retried() -> None:
-    r = Recorder(policy())
-    with responses.RequestsMock() as rsps:
-        rsps.add(responses.POST, URL, status=500)
-        assert r.send("POST")["attempts"] == 1
-        assert len(rsps.calls) == 1
+def test_post_500_is_not_retried(rsps: WireMock) -> None:
+    r = Recorder(policy(), rsps.url)
+    rsps.add("POST", URL, status=500)
+    assert r.send("POST")["attempts"] == 1
+    assert len(rsps.calls) == 1
+    assert rsps.calls[0].request.body == "A=1"
     assert r.sleeps == []
 
 
-def test_post_429_is_retried_after_retry_after() -> None:
-    r = Recorder(policy())
-    with responses.RequestsMock() as rsps:
-        rsps.add(responses.POST, URL, status=429, headers={"Retry-After": "2"})
-        rsps.add(responses.POST, URL, status=429, headers={"Retry-After": "600"})
-        rsps.add(responses.POST, URL, status=201, body=b"{}")
-        assert r.send("POST")["status"] == 201
-        assert len(rsps.calls) == 3
+def test_post_429_is_retried_after_retry_after(rsps: WireMock) -> None:
+    r = Recorder(policy(), rsps.url)
+    rsps.add("POST", URL, status=429, headers={"Retry-After": "2"})
+    rsps.add("POST", URL, status=429, headers={"Retry-After": "600"})
+    rsps.add("POST", URL, status=201, body=b"{}")
+    assert r.send("POST")["status"] == 201
+    assert len(rsps.calls) == 3
     assert r.sleeps == [2.0, 10.0]
 
 
-def test_retry_after_beyond_the_budget_is_final() -> None:
-    r = Recorder(policy(total_seconds=5, retry_after_max=60))
-    with responses.RequestsMock() as rsps:
-        rsps.add(responses.GET, URL, status=429, headers={"Retry-After": "30"})
-        assert r.send()["status"] == 429
-        assert len(rsps.calls) == 1
+def test_retry_after_beyond_the_budget_is_final(rsps: WireMock) -> None:
+    r = Recorder(policy(total_seconds=5, retry_after_max=60), rsps.url)
+    rsps.add("GET", URL, status=429, headers={"Retry-After": "30"})
+    assert r.send()["status"] == 429
+    assert len(rsps.calls) == 1
     assert r.sleeps == []
 
 
-def test_client_errors_are_never_retried() -> None:
-    r = Recorder(policy())
-    with responses.RequestsMock() as rsps:
-        rsps.add(responses.GET, URL, status=404)
-        assert r.send()["attempts"] == 1
+def test_client_errors_are_never_retried(rsps: WireMock) -> None:
+    r = Recorder(policy(), rsps.url)
+    rsps.add("GET", URL, status=404)
+    assert r.send()["attempts"] == 1
+    assert len(rsps.calls) == 1
 
 
-def _never_connected() -> requests.ConnectionError:
-    cause = urllib3.exceptions.NewConnectionError(None, "refused")  # type: ignore[arg-type]
-    return requests.ConnectionError(urllib3.exceptions.MaxRetryError(None, URL, cause))  # type: ignore[arg-type]
+class RefusingOnceAdapter(requests.adapters.HTTPAdapter):
+    """An adapter of the caller's own (so requests' full path runs) whose first connection is refused."""
+
+    def __init__(self) -> None:
+        super().__init__(max_retries=0)
+        self.refused = 0
+
+    def send(self, request: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        if not self.refused:
+            self.refused += 1
+            cause = urllib3.exceptions.NewConnectionError(None, "refused")  # type: ignore[arg-type]
+            raise requests.ConnectionError(urllib3.exceptions.MaxRetryError(None, request.url, cause))  # type: ignore[arg-type]
+        return super().send(request, **kwargs)
 
 
-def test_connect_failure_is_retried_even_for_post() -> None:
-    r = Recorder(policy())
-    with responses.RequestsMock() as rsps:
-        rsps.add(responses.POST, URL, body=_never_connected())
-        rsps.add(responses.POST, URL, status=201, body=b"{}")
-        assert r.send("POST")["attempts"] == 2
+def test_connect_failure_is_retried_even_for_post(rsps: WireMock) -> None:
+    session = requests.Session()
+    session.mount("http://", RefusingOnceAdapter())
+    r = Recorder(policy(), rsps.url, session=session)
+    rsps.add("POST", URL, status=201, body=b"{}")
+    assert r.send("POST")["attempts"] == 2
+    assert len(rsps.calls) == 1
     assert r.sleeps == [0.5]
 
 
-def test_lost_connection_is_not_retried_for_post() -> None:
-    r = Recorder(policy())
-    with responses.RequestsMock() as rsps:
-        rsps.add(responses.POST, URL, body=requests.ConnectionError("reset"))
-        with pytest.raises(TwilioError) as info:
-            r.send("POST")
-        assert len(rsps.calls) == 1
+def test_refused_connection_on_the_direct_path_is_retried_even_for_post(closed_port: int) -> None:
+    r = Recorder(policy(max_retries=1), f"http://127.0.0.1:{closed_port}")
+    with pytest.raises(TwilioError) as info:
+        r.send("POST")
+    assert (info.value.type, info.value.attempts) == ("network", 2)
+    assert r.sleeps == [0.5]
+
+
+def test_lost_connection_is_not_retried_for_post(rsps: WireMock) -> None:
+    r = Recorder(policy(), rsps.url)
+    rsps.add("POST", URL, body=ConnectionResetError())  # the stub hangs up without answering
+    with pytest.raises(TwilioError) as info:
+        r.send("POST")
+    assert len(rsps.calls) == 1
     assert (info.value.type, info.value.attempts, info.value.operation) == ("network", 1, "op")
 
 
-def test_lost_connection_is_retried_for_get_then_reported() -> None:
-    r = Recorder(policy(max_retries=2))
-    with responses.RequestsMock() as rsps:
-        rsps.add(responses.GET, URL, body=requests.ConnectionError("reset"))
-        with pytest.raises(TwilioError) as info:
-            r.send()
-        assert len(rsps.calls) == 3
+def test_lost_connection_is_retried_for_get_then_reported(rsps: WireMock) -> None:
+    r = Recorder(policy(max_retries=2), rsps.url)
+    rsps.add("GET", URL, body=ConnectionResetError())
+    with pytest.raises(TwilioError) as info:
+        r.send()
+    assert len(rsps.calls) == 3
     assert (info.value.type, info.value.status, info.value.attempts) == ("network", 503, 3)
     assert r.sleeps == [0.5, 1.0]
 
 
-def test_oversized_answer_is_an_api_error_and_not_retried() -> None:
-    r = Recorder(policy(), max_response_bytes=10)
-    with responses.RequestsMock() as rsps:
-        rsps.add(responses.GET, URL, body=b"x" * 11)
-        with pytest.raises(TwilioError) as info:
-            r.send()
-        assert len(rsps.calls) == 1
+def test_oversized_answer_is_an_api_error_and_not_retried(rsps: WireMock) -> None:
+    # The declared Content-Length alone refuses it (the production path's first check).
+    r = Recorder(policy(), rsps.url, max_response_bytes=10)
+    rsps.add("GET", URL, body=b"x" * 11)
+    with pytest.raises(TwilioError) as info:
+        r.send()
+    assert len(rsps.calls) == 1
     assert (info.value.type, info.value.status) == ("api", 502)
     assert "10-byte limit" in str(info.value)
 
 
-def test_answer_at_the_size_limit_is_read() -> None:
-    r = Recorder(policy(), max_response_bytes=10)
-    with responses.RequestsMock() as rsps:
-        rsps.add(responses.GET, URL, body=b"x" * 10)
-        assert r.send()["body"] == b"x" * 10
+def test_answer_at_the_size_limit_is_read(rsps: WireMock) -> None:
+    r = Recorder(policy(), rsps.url, max_response_bytes=10)
+    rsps.add("GET", URL, body=b"x" * 10)
+    assert r.send()["body"] == b"x" * 10

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import responses
+from tests.wire import WireMock
 
 from adapter import Dispatcher, TwilioError
 from adapter.client.retry import RetryPolicy
@@ -22,7 +22,7 @@ from .support import (
 
 SECRETS = secret_forms(AUTH_TOKEN, OTHER_AUTH_TOKEN, API_SECRET)
 SEND = {"To": "+15558675310", "From": "+15005550006", "Body": "hi"}
-ANY_URL = re.compile(re.escape(BASE_URL) + "/.*")
+ANY_URL = re.compile("/.*")
 
 
 def assert_clean(*texts: Any) -> None:
@@ -69,18 +69,18 @@ def run_and_capture(action: Callable[[], Any]) -> TwilioError | None:
     return None
 
 
-def test_successful_calls_log_nothing_secret(logs: pytest.LogCaptureFixture, mocked: responses.RequestsMock,
+def test_successful_calls_log_nothing_secret(logs: pytest.LogCaptureFixture, mocked: WireMock,
                                              dispatcher: Dispatcher) -> None:
-    mocked.add(responses.POST, ANY_URL, json=fixture("message.json"), status=201)
-    mocked.add(responses.GET, ANY_URL, json=fixture("call_completed.json"))
+    mocked.add("POST", ANY_URL, json=fixture("message.json"), status=201)
+    mocked.add("GET", ANY_URL, json=fixture("call_completed.json"))
     dispatcher.postMessage(SEND)
     dispatcher.getCall(CallSid=CALL_SID, AccountSid=OTHER_ACCOUNT_SID, AuthToken=OTHER_AUTH_TOKEN)
     assert_logs_clean(logs)
 
 
-def test_failed_calls_leak_nothing(logs: pytest.LogCaptureFixture, mocked: responses.RequestsMock,
+def test_failed_calls_leak_nothing(logs: pytest.LogCaptureFixture, mocked: WireMock,
                                    dispatcher: Dispatcher) -> None:
-    mocked.add(responses.GET, ANY_URL, status=401, json={
+    mocked.add("GET", ANY_URL, status=401, json={
         "code": 20003, "message": "Authenticate", "more_info": "https://www.twilio.com/docs/errors/20003",
         "status": 401})
     errors = [
@@ -97,8 +97,8 @@ def test_failed_calls_leak_nothing(logs: pytest.LogCaptureFixture, mocked: respo
     assert_logs_clean(logs)
 
 
-def test_forbidden_override_leaks_nothing(mocked: responses.RequestsMock) -> None:
-    d = Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=BASE_URL, allow_credential_override=False, environ={})
+def test_forbidden_override_leaks_nothing(mocked: WireMock) -> None:
+    d = Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=mocked.url, allow_credential_override=False, environ={})
     error = run_and_capture(lambda: d.getCall(CallSid=CALL_SID, AuthToken=OTHER_AUTH_TOKEN))
     assert error is not None and error.type == "validation"
 

@@ -1,4 +1,4 @@
-"""Fixtures for the Lua bridge tests: a simulator, dispatchers on it or on mocked HTTP, and LuaHosts."""
+"""Fixtures for the Lua bridge tests: a simulator, dispatchers on it or on a stub Twilio, and LuaHosts."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import responses
 
 from adapter import Dispatcher
 from adapter.lua import LuaHost
 from adapter.simulator import Simulator, Timings
+from tests.wire import WireMock
 
 ACCOUNT = "AC" + "0123456789abcdef" * 2
 TOKEN = "lua-test-token-0123456789"
@@ -61,14 +61,15 @@ def sim_host(sim_dispatcher: Dispatcher, printed: Lines) -> LuaHost:
 
 
 @pytest.fixture
-def mocked() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield rsps
+def mocked() -> Iterator[WireMock]:
+    """A stub Twilio on loopback (tests/wire.py): answers registered for MOCK_BASE + path."""
+    with WireMock() as mock:
+        yield mock
 
 
 @pytest.fixture
-def mock_dispatcher() -> Iterator[Dispatcher]:
-    with Dispatcher(ACCOUNT, TOKEN, base_url=MOCK_BASE, max_retries=0, environ={}) as d:
+def mock_dispatcher(mocked: WireMock) -> Iterator[Dispatcher]:
+    with Dispatcher(ACCOUNT, TOKEN, base_url=mocked.url, max_retries=0, environ={}) as d:
         yield d
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-import responses
+from tests.wire import WireMock
 from lupa import luajit21
 
 from adapter.lua import LuaHost
@@ -30,7 +30,7 @@ def test_lua_values_become_plain_python(mock_host: LuaHost) -> None:
     assert isinstance(out["whole"], int)
 
 
-def test_script_arguments_keep_their_types(mocked: responses.RequestsMock, mock_host: LuaHost) -> None:
+def test_script_arguments_keep_their_types(mocked: WireMock, mock_host: LuaHost) -> None:
     calls = MESSAGES.replace("Messages", "Calls")
     mocked.add("POST", calls, status=201, json={"sid": "CA" + "1" * 32})
     mock_host.run('Twilio.createCall{From = "+15005550006", To = "+15558675310", Url = "https://e.com/x", '
@@ -39,13 +39,13 @@ def test_script_arguments_keep_their_types(mocked: responses.RequestsMock, mock_
     assert "Timeout=30&" in body and "Record=true" in body and "TimeLimit=600" in body
 
 
-def test_a_boolean_is_not_a_number(mocked: responses.RequestsMock, mock_host: LuaHost) -> None:
+def test_a_boolean_is_not_a_number(mocked: WireMock, mock_host: LuaHost) -> None:
     out = mock_host.run('local r, e = Twilio.listMessage{PageSize = true} return e')
     assert out["type"] == "validation" and "PageSize" in out["error"]
     assert not mocked.calls
 
 
-def test_results_are_real_tables_with_one_based_arrays(mocked: responses.RequestsMock, mock_host: LuaHost) -> None:
+def test_results_are_real_tables_with_one_based_arrays(mocked: WireMock, mock_host: LuaHost) -> None:
     page = {"messages": [message_json("SM" + "a" * 32, body="first"), message_json("SM" + "b" * 32)],
             "page": 0, "next_page_uri": None, "previous_page_uri": None}
     mocked.add("GET", MESSAGES, json=page)
@@ -63,7 +63,7 @@ def test_results_are_real_tables_with_one_based_arrays(mocked: responses.Request
                    "error_code_is_nil": True, "has_next_key": False}
 
 
-def test_unicode_bodies_round_trip(mocked: responses.RequestsMock, mock_host: LuaHost) -> None:
+def test_unicode_bodies_round_trip(mocked: WireMock, mock_host: LuaHost) -> None:
     text = "Ünïcødé ☃ 日本語 🚀 \u0000 nul"
     mocked.add("POST", MESSAGES, status=201, json=message_json(body=text))
     out = mock_host.run(f'local m = Twilio.postMessage{{From = "+15005550006", To = "+15558675310", Body = body}}'
@@ -72,7 +72,7 @@ def test_unicode_bodies_round_trip(mocked: responses.RequestsMock, mock_host: Lu
     assert "Body=%C3%9Cn%C3%AF" in mocked.calls[0].request.body
 
 
-def test_a_thousand_item_page(mocked: responses.RequestsMock, mock_host: LuaHost) -> None:
+def test_a_thousand_item_page(mocked: WireMock, mock_host: LuaHost) -> None:
     items = [message_json("SM" + f"{i:032x}", body=f"message {i}") for i in range(1000)]
     mocked.add("GET", MESSAGES, json={"messages": items, "page": 0, "page_size": 1000, "next_page_uri": None})
     out = mock_host.run("""
@@ -85,7 +85,7 @@ def test_a_thousand_item_page(mocked: responses.RequestsMock, mock_host: LuaHost
     assert out["bodies"] == sum(len(f"message {i}") for i in range(1000))
 
 
-def test_invalid_utf8_is_a_validation_error(mocked: responses.RequestsMock, mock_host: LuaHost) -> None:
+def test_invalid_utf8_is_a_validation_error(mocked: WireMock, mock_host: LuaHost) -> None:
     out = mock_host.run('local r, e = Twilio.postMessage{From = "+15005550006", To = "+15558675310", '
                         'Body = "bad \\255 byte"} return e')
     assert out["type"] == "validation" and out["details"] == [{"field": "Body", "error": "is not valid UTF-8 text"}]
@@ -97,7 +97,7 @@ def test_invalid_utf8_is_a_validation_error(mocked: responses.RequestsMock, mock
     ("coroutine.create(print)", "is a coroutine"),
     ("cyclic", "contains itself"),
 ])
-def test_values_that_are_not_data(value: str, problem: str, mocked: responses.RequestsMock,
+def test_values_that_are_not_data(value: str, problem: str, mocked: WireMock,
                                   mock_host: LuaHost) -> None:
     out = mock_host.run(f"""
         local cyclic = {{}} cyclic.self = cyclic

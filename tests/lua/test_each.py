@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-import responses
+from tests.wire import WireMock, query_param_matcher
 from urllib.parse import parse_qsl, urlsplit
 
 from adapter.lua import LuaHost
@@ -20,11 +20,11 @@ def _page(n: int, start: int, next_token: str | None) -> dict:
     return {"messages": items, "page": 0, "page_size": n, "next_page_uri": nxt}
 
 
-def test_each_follows_pages_lazily(mocked: responses.RequestsMock, mock_host: LuaHost) -> None:
+def test_each_follows_pages_lazily(mocked: WireMock, mock_host: LuaHost) -> None:
     mocked.add("GET", MOCK_BASE + PATH, json=_page(2, 0, "PA1"),
-               match=[responses.matchers.query_param_matcher({"PageSize": "2", "To": "+15558675310"})])
+               match=[query_param_matcher({"PageSize": "2", "To": "+15558675310"})])
     mocked.add("GET", MOCK_BASE + PATH, json=_page(2, 2, None),
-               match=[responses.matchers.query_param_matcher({"PageSize": "2", "Page": "1", "PageToken": "PA1"})])
+               match=[query_param_matcher({"PageSize": "2", "Page": "1", "PageToken": "PA1"})])
     script = """
         local bodies = {}
         for m, err in Twilio.each("listMessage", {PageSize = 2, To = "+15558675310"}) do
@@ -39,13 +39,13 @@ def test_each_follows_pages_lazily(mocked: responses.RequestsMock, mock_host: Lu
     assert second == {"PageSize": "2", "Page": "1", "PageToken": "PA1"}  # the To filter is not carried over
 
 
-def test_each_stops_early_without_fetching_more(mocked: responses.RequestsMock, mock_host: LuaHost) -> None:
+def test_each_stops_early_without_fetching_more(mocked: WireMock, mock_host: LuaHost) -> None:
     mocked.add("GET", MOCK_BASE + PATH, json=_page(2, 0, "PA1"))
     out = mock_host.run('for m in Twilio.each(Twilio.listMessage) do return m.body end')
     assert out == "m0" and len(mocked.calls) == 1
 
 
-def test_each_yields_the_error_twice_then_stops(mocked: responses.RequestsMock, mock_host: LuaHost) -> None:
+def test_each_yields_the_error_twice_then_stops(mocked: WireMock, mock_host: LuaHost) -> None:
     mocked.add("GET", MOCK_BASE + PATH, json=_page(1, 0, "PA1"))
     mocked.add("GET", MOCK_BASE + PATH, status=500, json={"code": 20500, "message": "Internal Server Error"})
     out = mock_host.run("""
@@ -66,7 +66,7 @@ def test_each_on_a_non_list_operation(op: str, message: str, mock_host: LuaHost)
     assert out["n"] == 1 and out["err"]["type"] == "validation" and message in out["err"]["error"]
 
 
-def test_each_validates_arguments(mocked: responses.RequestsMock, mock_host: LuaHost) -> None:
+def test_each_validates_arguments(mocked: WireMock, mock_host: LuaHost) -> None:
     out = mock_host.run('for m, err in Twilio.each("listMessage", {PageSize = 5000}) do return err end')
     assert out["type"] == "validation" and "PageSize" in out["error"]
     assert not mocked.calls

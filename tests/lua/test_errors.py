@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
-import responses
+from tests.wire import WireMock
 
 from adapter import Dispatcher
 from adapter.lua import LuaHost
@@ -16,7 +16,7 @@ MESSAGE = f"{MOCK_BASE}/2010-04-01/Accounts/{ACCOUNT}/Messages/SM{'a' * 32}.json
 GET_MESSAGE = f'Twilio.getMessage{{MessageSid = "SM{"a" * 32}"}}'
 
 
-def test_api_error_in_both_positions(mocked: responses.RequestsMock, mock_host: LuaHost) -> None:
+def test_api_error_in_both_positions(mocked: WireMock, mock_host: LuaHost) -> None:
     mocked.add("GET", MESSAGE, status=404, json={
         "code": 20404, "message": "The requested resource was not found",
         "more_info": "https://www.twilio.com/docs/errors/20404", "status": 404,
@@ -37,13 +37,13 @@ def test_api_error_in_both_positions(mocked: responses.RequestsMock, mock_host: 
     }
 
 
-def test_success_returns_one_value(mocked: responses.RequestsMock, mock_host: LuaHost) -> None:
+def test_success_returns_one_value(mocked: WireMock, mock_host: LuaHost) -> None:
     mocked.add("GET", MESSAGE, json={"sid": "SM" + "a" * 32})
     out = mock_host.run(f"return select('#', {GET_MESSAGE}), (select(2, {GET_MESSAGE})) == nil")
     assert out == 1
 
 
-def test_network_error_is_an_error_object(mock_host: LuaHost, mocked: responses.RequestsMock) -> None:
+def test_network_error_is_an_error_object(mock_host: LuaHost, mocked: WireMock) -> None:
     import requests
 
     mocked.add("GET", MESSAGE, body=requests.ConnectionError("connection refused"))
@@ -62,7 +62,7 @@ def test_network_error_is_an_error_object(mock_host: LuaHost, mocked: responses.
      "MediaUrl.f"),
     ("Twilio.getCall()", "CallSid"),
 ])
-def test_wrong_call_shapes_are_validation_errors(call: str, field: str, mocked: responses.RequestsMock,
+def test_wrong_call_shapes_are_validation_errors(call: str, field: str, mocked: WireMock,
                                                   mock_host: LuaHost) -> None:
     out = mock_host.run(f"local r, e = {call} return {{r = r, e = e, same = r == e}}")
     assert out["same"] is True

@@ -6,7 +6,7 @@ import json
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-import responses
+from tests.wire import WireMock
 
 from adapter.lua import LuaHost
 from adapter.simulator import Simulator
@@ -71,7 +71,7 @@ def test_every_operation_is_covered() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
-def test_operation_on_the_wire(case: tuple, mocked: responses.RequestsMock, mock_host: LuaHost) -> None:
+def test_operation_on_the_wire(case: tuple, mocked: WireMock, mock_host: LuaHost) -> None:
     name, lua_args, method, path, query, form, status, body = case
     mocked.add(method, MOCK_BASE + path, status=status, json=body) if body is not None else mocked.add(
         method, MOCK_BASE + path, status=status
@@ -109,7 +109,7 @@ def _round_trip(value):
     return value
 
 
-def test_credential_override_signs_with_the_script_credentials(mocked: responses.RequestsMock,
+def test_credential_override_signs_with_the_script_credentials(mocked: WireMock,
                                                                 mock_host: LuaHost) -> None:
     path = f"/2010-04-01/Accounts/{OTHER_ACCOUNT}/Messages.json"
     mocked.add("GET", MOCK_BASE + path, json={"messages": [], "next_page_uri": None})
@@ -121,7 +121,7 @@ def test_credential_override_signs_with_the_script_credentials(mocked: responses
     assert "AuthToken" not in (request.url + str(request.headers.get("AuthToken")))
 
 
-def test_host_can_forbid_credentials_in_scripts(mocked: responses.RequestsMock, mock_dispatcher) -> None:
+def test_host_can_forbid_credentials_in_scripts(mocked: WireMock, mock_dispatcher) -> None:
     host = LuaHost(mock_dispatcher, allow_credential_override=False)
     out = host.run(f'local r, e = Twilio.listMessage{{AuthToken = "{OTHER_TOKEN}"}} return e')
     assert out["type"] == "validation" and out["status"] == 400

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-import responses
+from tests.wire import WireMock
 from lupa import lua51, luajit21
 
 from adapter import Dispatcher
@@ -16,7 +16,7 @@ MESSAGES = f"{MOCK_BASE}/2010-04-01/Accounts/{ACCOUNT}/Messages.json"
 
 @pytest.mark.parametrize("module", [luajit21, lua51], ids=["luajit21", "lua51"])
 @pytest.mark.parametrize("encoding", ["utf-8", None])
-def test_register_into_a_host_runtime(module, encoding, mocked: responses.RequestsMock,
+def test_register_into_a_host_runtime(module, encoding, mocked: WireMock,
                                       mock_dispatcher: Dispatcher) -> None:
     mocked.add("POST", MESSAGES, status=201, json=message_json(body="héllo"))
     lua = module.LuaRuntime(encoding=encoding) if encoding else module.LuaRuntime(encoding=None)

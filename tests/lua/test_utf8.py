@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
-import responses
+from tests.wire import WireMock
 from lupa import lua51, luajit21
 
 from adapter import Dispatcher
@@ -57,7 +57,7 @@ def _error_of(host: LuaHost, call: str) -> dict:
     (f'{{{SEND}, ContentSid = "HX" .. string.rep("a", 32), ContentVariables = {{a = {{b = "{BAD}"}}}}}}',
      "ContentVariables.a.b", "is not valid UTF-8 text"),
 ])
-def test_argument_tables(host: LuaHost, mocked: responses.RequestsMock, args: str, field: str,
+def test_argument_tables(host: LuaHost, mocked: WireMock, args: str, field: str,
                          problem: str) -> None:
     err = _error_of(host, f"Twilio.postMessage({args})")
     assert err["details"] == [{"field": field, "error": problem}]
@@ -69,7 +69,7 @@ def test_argument_tables(host: LuaHost, mocked: responses.RequestsMock, args: st
     (f'Twilio.postMessage({{{SEND}, Body = "x"}}, "{BAD}")', "(arguments)"),
     (f'Twilio.postMessage({{{SEND}, Body = "x"}}, {{"{BAD}"}})', "(arguments)"),
 ])
-def test_strings_outside_the_argument_table(host: LuaHost, mocked: responses.RequestsMock, call: str,
+def test_strings_outside_the_argument_table(host: LuaHost, mocked: WireMock, call: str,
                                             field: str) -> None:
     err = _error_of(host, call)
     assert [d["field"] for d in err["details"]] == [field]
@@ -77,7 +77,7 @@ def test_strings_outside_the_argument_table(host: LuaHost, mocked: responses.Req
 
 
 @pytest.mark.parametrize("operation", OPERATIONS)
-def test_every_operation(operation: str, mock_dispatcher: Dispatcher, mocked: responses.RequestsMock) -> None:
+def test_every_operation(operation: str, mock_dispatcher: Dispatcher, mocked: WireMock) -> None:
     host = LuaHost(mock_dispatcher)
     for args in (f'{{X = "{BAD}"}}', f'{{["{BAD}"] = 1}}', f'{{X = {{"{BAD}"}}}}', f'"{BAD}"'):
         err = _error_of(host, f"Twilio.{operation}({args})")
@@ -85,7 +85,7 @@ def test_every_operation(operation: str, mock_dispatcher: Dispatcher, mocked: re
     assert not mocked.calls
 
 
-def test_each(host: LuaHost, mocked: responses.RequestsMock) -> None:
+def test_each(host: LuaHost, mocked: WireMock) -> None:
     out = host.run(f"""
         local seen = {{}}
         for _, spec in ipairs({{
@@ -151,7 +151,7 @@ def test_captured_globals(mock_dispatcher: Dispatcher) -> None:
     assert host.execute('response = "é"', capture=("response",)).globals == {"response": "é"}
 
 
-def test_host_text_that_utf8_cannot_carry(mocked: responses.RequestsMock, mock_host: LuaHost) -> None:
+def test_host_text_that_utf8_cannot_carry(mocked: WireMock, mock_host: LuaHost) -> None:
     # JSON can carry a lone surrogate (\ud800); it reaches the script as the bytes Python's surrogatepass
     # gives, as it did on a runtime without an encoding.
     mocked.add("POST", MESSAGES, status=201, body='{"sid": "SM' + "a" * 32 + '", "body": "x\\ud800y"}',
@@ -162,7 +162,7 @@ def test_host_text_that_utf8_cannot_carry(mocked: responses.RequestsMock, mock_h
     assert mock_host.run("return #g.k", globals={"g": {"k": "\ud800"}}) == 3
 
 
-def test_results_are_still_converted_from_a_fresh_parse(mocked: responses.RequestsMock,
+def test_results_are_still_converted_from_a_fresh_parse(mocked: WireMock,
                                                         mock_host: LuaHost) -> None:
     # Nulls, nested objects, arrays and unicode straight from Dispatcher.call (no defensive copy).
     mocked.add("POST", MESSAGES, status=201, json=message_json(body="héllo ☃", extra={"a": [1, None, 3]},
@@ -176,7 +176,7 @@ def test_results_are_still_converted_from_a_fresh_parse(mocked: responses.Reques
 
 
 @pytest.mark.parametrize("module", [luajit21, lua51], ids=["luajit21", "lua51"])
-def test_register_on_a_utf8_runtime(module, mock_dispatcher: Dispatcher, mocked: responses.RequestsMock) -> None:
+def test_register_on_a_utf8_runtime(module, mock_dispatcher: Dispatcher, mocked: WireMock) -> None:
     lua = module.LuaRuntime()  # encoding="utf-8", the default
     register(lua, mock_dispatcher)
     out = lua.execute(f"""

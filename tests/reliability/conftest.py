@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import requests
+import requests.adapters
 
 from adapter import Dispatcher
 from adapter.client.retry import RetryPolicy
@@ -38,19 +40,26 @@ def server() -> Iterator[FaultServer]:
         yield running
 
 
+class OwnAdapter(requests.adapters.HTTPAdapter):
+    """An adapter of the caller's own: mounted on a session, it puts the transport on requests' full path."""
+
+
 @pytest.fixture(params=["direct", "requests"])
 def make_dispatcher(request: pytest.FixtureRequest) -> Iterator[Callable[..., Dispatcher]]:
     """Dispatchers on both of the transport's paths: its direct urllib3 path (the default) and requests'
-    full path (taken when a proxy, a custom adapter or a test double is in play). Each classifies failures
-    from a different family of exceptions, and both must retry exactly alike."""
+    full path (taken when a proxy, an odd URL or an adapter of the caller's own is configured). Each
+    classifies failures from a different family of exceptions, and both must retry exactly alike."""
     made: list[Dispatcher] = []
 
     def make(base_url: str, **options: Any) -> Dispatcher:
         options.setdefault("retry_policy", fast_policy())
         options.setdefault("timeout", (2.0, 2.0))
+        if request.param == "requests" and "session" not in options:
+            session = requests.Session()
+            session.mount("http://", OwnAdapter(max_retries=0))
+            session.mount("https://", OwnAdapter(max_retries=0))
+            options["session"] = session
         dispatcher = Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=base_url, **options)
-        if request.param == "requests":
-            dispatcher._transport._direct = False
         made.append(dispatcher)
         return dispatcher
 
