@@ -6,11 +6,11 @@ import logging
 from typing import Any
 
 import pytest
-import responses
 from lupa import lua51, luajit21
 
 from adapter import Dispatcher
 from adapter.lua import LuaHost, ServiceError, register
+from tests.wire import WireMock
 
 from .conftest import ACCOUNT, MOCK_BASE, message_json
 
@@ -130,7 +130,7 @@ def test_each_run_gets_a_fresh_copy_of_the_service_table(host: LuaHost) -> None:
     assert host.run("return {type(Keystore.get), Keystore.extra == nil}") == ["function", True]
 
 
-def test_twilio_and_services_share_one_bridge(mocked: responses.RequestsMock, host: LuaHost, store: Store) -> None:
+def test_twilio_and_services_share_one_bridge(mocked: WireMock, host: LuaHost, store: Store) -> None:
     mocked.add("POST", MESSAGES, status=201, json=message_json(body="71.5"))
     store.values["t"] = 71.5
     out = host.run("""
