@@ -558,6 +558,9 @@ function M.init(config, services)
   rep_limit = config.rep_limit or rep_limit
   load_with_env = config.load_with_env ~= false
   per_coroutine_hooks = config.per_coroutine_hooks == true
+  for name, fn in pairs(config.globals or {}) do
+    BASE[name] = fn
+  end
   service_protos = {}
   for name, proto in pairs(services) do
     service_protos[name] = proto
@@ -619,9 +622,29 @@ end
 --- Run a compiled script (the host arms the budget first and clears the hook after).
 -- @tparam function fn the compiled script
 -- @return whether it completed, its first result or its error (see `outward`), and whether that was wrapped
-function M.run(fn)
-  local ok, value = pcall(fn)
+-- @tparam[opt] table before compiled modules to run first, in order, in the same environment (`--preload`)
+function M.run(fn, before)
+  local ok, value
+  if before == nil then
+    ok, value = pcall(fn)
+  else
+    ok, value = pcall(function()
+      for i = 1, #before do
+        before[i]()
+      end
+      return fn()
+    end)
+  end
   return ok, outward(value)
+end
+
+--- Whether a run left global `name` as the host gave it (`response = {...}` replaces it).
+-- @tparam table env the run's environment
+-- @tparam string name the global's name
+-- @param value what the host gave
+-- @treturn boolean
+function M.same(env, name, value)
+  return rawequal(rawget(env, name), value)
 end
 
 --- `compile` for the host: the error message comes back wrapped (it may quote bytes of the source).

@@ -1,4 +1,5 @@
-"""The ``twilio-lua`` command line: ``ops``, ``call``, ``run``, ``simulate`` and ``docs``."""
+"""The ``twilio-lua`` command line: ``ops``, ``call``, ``run``, ``endpoints``, ``serve``, ``simulate`` and
+``docs``."""
 
 from __future__ import annotations
 
@@ -64,6 +65,16 @@ def _parser() -> argparse.ArgumentParser:
     runner.add_arguments(run)
     run.set_defaults(handler=runner.run)
 
+    endpoints = sub.add_parser("endpoints", help="list the --#ENDPOINT sections of endpoint files or folders")
+    endpoints.add_argument("paths", nargs="+", metavar="PATH")
+    endpoints.set_defaults(handler=_endpoints)
+
+    from . import serve as server
+
+    serve = sub.add_parser("serve", help="serve endpoint scripts over HTTP on loopback (default: embedded simulator)")
+    server.add_arguments(serve)
+    serve.set_defaults(handler=server.run)
+
     simulate = sub.add_parser("simulate", help="serve the Twilio simulator on loopback until interrupted")
     simulator_cli.add_arguments(simulate)
     simulate.set_defaults(handler=simulator_cli.run)
@@ -72,6 +83,21 @@ def _parser() -> argparse.ArgumentParser:
     docgen.add_arguments(docs)
     docs.set_defaults(handler=docgen.run)
     return parser
+
+
+def _endpoints(args: argparse.Namespace) -> int:
+    from ..lua.platform import EndpointError, load_endpoints
+
+    try:
+        endpoints, plain = load_endpoints(args.paths)
+    except EndpointError as exc:
+        print(f"twilio-lua: {exc}", file=sys.stderr)
+        return 2
+    for endpoint in endpoints:
+        print(f"{endpoint.method:<7} {endpoint.path:<40} {endpoint.file}:{endpoint.line}")
+    for file, _ in plain:
+        print(f"twilio-lua: {file} has no --#ENDPOINT sections (twilio-lua run runs it whole)", file=sys.stderr)
+    return 0
 
 
 def _ops(args: argparse.Namespace) -> int:

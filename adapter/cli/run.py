@@ -1,9 +1,12 @@
-"""``twilio-lua run SCRIPT.lua``: run an endpoint script written for the original platform.
+"""``twilio-lua run SCRIPT.lua``: run a script written for the original platform.
 
-The script gets the platform's globals: ``request`` (``request.body``, ``request.parameters``... from
-``--request FILE.json``, empty by default) and ``response`` (set ``response.message`` and optionally
-``response.code``). The script's return value, or else ``response.message``, is printed as JSON on standard
-output; Lua ``print`` goes to standard error.
+The script gets the platform's globals: ``request`` (``method``, ``path``, ``parameters``, ``headers``,
+``body``; from ``--request FILE.json`` and the chosen endpoint), ``response`` (set ``response.message``, or
+replace the whole table), ``data`` (the event of ``--event FILE.json``), ``to_json``/``from_json``, the
+``Twilio`` table and the host services (``Keystore``, and those of ``--services``). In a file with
+``--#ENDPOINT`` sections, ``--endpoint "POST /sms"`` (or ``--path``) picks one section. The script's return
+value, or else the response message, is printed as JSON on standard output; Lua ``print`` goes to standard
+error.
 
 Target: ``--live`` (api.twilio.com) or ``--base-url URL`` when given, otherwise the embedded simulator,
 started in-process with its test credentials (see :mod:`adapter.cli.targets`).
@@ -22,9 +25,14 @@ from typing import Any, TextIO
 from ..client.errors import TwilioError
 from ..lua.errors import LuaScriptError
 from ..lua.host import DEFAULT_INSTRUCTION_LIMIT, DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, ENGINES, LuaHost
+from ..lua.platform import Endpoint, EndpointError, find_route, load_endpoints, make_request, response_message, \
+    split_route
+from ..lua.services import check_service_name, service_operations
+from .keystore import Keystore
 from .targets import TargetError, add_target_arguments, open_target
 
-__all__ = ["EXIT_FAILED", "EXIT_OK", "add_arguments", "run"]
+__all__ = ["EXIT_FAILED", "EXIT_OK", "add_arguments", "add_script_arguments", "host_options", "load_preload",
+           "load_services", "run"]
 
 EXIT_OK = 0
 EXIT_FAILED = 2
@@ -36,8 +44,24 @@ class _Failed(Exception):
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``run`` subcommand's arguments to ``parser``."""
-    parser.add_argument("script", metavar="SCRIPT.lua", help="the Lua script to run")
+    parser.add_argument("script", metavar="SCRIPT.lua",
+                        help="the Lua script to run (a file, with or without --#ENDPOINT sections, or an endpoints "
+                             "folder)")
     parser.add_argument("--request", metavar="FILE", help="JSON file with the request table (body, parameters...)")
+    parser.add_argument("--endpoint", metavar="ROUTE",
+                        help='run one --#ENDPOINT section: "POST /sms", or a concrete path "GET /keystore/key/abc"')
+    parser.add_argument("--path", metavar="PATH",
+                        help="the request path (and query); fills request.parameters from the route's {names}")
+    parser.add_argument("--event", metavar="FILE", help="JSON file with the event: the global `data` of a handler")
+    add_script_arguments(parser)
+
+
+def add_script_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments ``run`` and ``serve`` share: modules, services, target, engine and limits."""
+    parser.add_argument("--preload", metavar="FILE.lua", action="append", default=[],
+                        help="a Lua module to run first in the script's environment (repeatable)")
+    parser.add_argument("--services", metavar="MODULE:ATTR", action="append", default=[],
+                        help="a Python mapping of service names to objects offered to scripts (repeatable)")
     add_target_arguments(parser)
     parser.add_argument("--engine", choices=ENGINES, default="luajit21", help="Lua engine (default: luajit21)")
     parser.add_argument("--memory-limit", type=int, default=DEFAULT_MEMORY_LIMIT, metavar="BYTES",
@@ -48,6 +72,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=argparse.SUPPRESS)
 
 
+def host_options(args: argparse.Namespace) -> dict[str, Any]:
+    """LuaHost keyword arguments from the engine and limit flags."""
+    return {
+        "engine": getattr(args, "engine", "luajit21"),
+        "memory_limit": getattr(args, "memory_limit", DEFAULT_MEMORY_LIMIT),
+        "instruction_limit": getattr(args, "instruction_limit", DEFAULT_INSTRUCTION_LIMIT),
+        "time_limit": getattr(args, "time_limit", DEFAULT_TIME_LIMIT),
+    }
+
+
 def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextIO | None = None,
         environ: Mapping[str, str] | None = None) -> int:
     """Run ``args.script``; return the exit status (0 when the script completed, 2 when it failed)."""
@@ -55,24 +89,22 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
     err = stderr or sys.stderr
     env = os.environ if environ is None else environ
     try:
-        source = _read_script(args.script)
-        request = _read_request(getattr(args, "request", None))
+        source, chunk, request, endpoint = _choose(args)
+        event = _read_event(getattr(args, "event", None))
+        preload = load_preload(getattr(args, "preload", []))
+        services = load_services(getattr(args, "services", []))
         with open_target(args, environ=env, notices=err) as dispatcher:
-            host = LuaHost(
-                dispatcher,
-                engine=getattr(args, "engine", "luajit21"),
-                memory_limit=getattr(args, "memory_limit", DEFAULT_MEMORY_LIMIT),
-                instruction_limit=getattr(args, "instruction_limit", DEFAULT_INSTRUCTION_LIMIT),
-                time_limit=getattr(args, "time_limit", DEFAULT_TIME_LIMIT),
-                print=lambda line: print(line, file=err, flush=True),
-            )
+            services.setdefault("Keystore", Keystore(getattr(args, "state", None)))
+            host = LuaHost(dispatcher, services=services, print=lambda line: print(line, file=err, flush=True),
+                           **host_options(args))
             result = host.execute(
                 source,
-                name=Path(args.script).name,
-                globals={"request": request, "response": {}},
+                name=chunk,
+                globals={"request": request, "response": {}, "data": event},
                 capture=("response",),
+                preload=preload,
             )
-    except (_Failed, TargetError) as exc:
+    except (_Failed, TargetError, EndpointError) as exc:
         print(f"twilio-lua: {exc}", file=err)
         return EXIT_FAILED
     except LuaScriptError as exc:
@@ -81,12 +113,138 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
     except TwilioError as exc:  # configuration problems found before the script ran
         print(f"twilio-lua: {exc.type}: {_one_line(exc.error)}", file=err)
         return EXIT_FAILED
-    value = result.value
-    if value is None:
-        response = result.globals.get("response")
-        value = response.get("message") if isinstance(response, dict) else None
+    value = response_message(result.value, result.globals.get("response"), replaced="response" in result.replaced)
     print(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str), file=out)
     return EXIT_OK
+
+
+def _choose(args: argparse.Namespace) -> tuple[bytes, str, dict[str, Any], Endpoint | None]:
+    """The source to run, its chunk name, the request table and the endpoint (None for a whole file)."""
+    script = args.script
+    route = getattr(args, "endpoint", None)
+    path = getattr(args, "path", None)
+    if path is not None and not path.startswith("/"):
+        raise _Failed(f"--path must start with /, got {path!r}")
+    if Path(script).is_dir():
+        endpoints, _ = load_endpoints([script])
+        plain = None
+    else:
+        source = _read_script(script)
+        endpoints, plain_files = load_endpoints([script])
+        plain = source if plain_files else None
+    given = _read_request(getattr(args, "request", None))
+    if plain is not None:
+        if route:
+            raise _Failed(f"{script} has no --#ENDPOINT sections; run it without --endpoint")
+        method = str(given.get("method") or "POST")
+        request = _merge(make_request(method, path or "/"), given, {})
+        return plain, Path(script).name, request, None
+    if not endpoints:
+        raise _Failed(f"{script} holds no endpoints (no --#ENDPOINT sections, no <path>.<method>.lua files)")
+    endpoint, params, target = _select(script, endpoints, route, path)
+    request = _merge(make_request(endpoint.method, target, params=params, route=endpoint.route), given, params)
+    return endpoint.source, endpoint.chunk, request, endpoint
+
+
+def _select(script: str, endpoints: list[Endpoint], route: str | None,
+            path: str | None) -> tuple[Endpoint, dict[str, str], str]:
+    routes = "; routes: " + ", ".join(e.route for e in endpoints)
+    if route:
+        method, route_path = split_route(route)
+        found = find_route(endpoints, method, route_path.split("?", 1)[0])
+        if found is None:
+            raise _Failed(f"no endpoint in {script} matches {method} {route_path}{routes}")
+        endpoint, params = found
+        target = path or route_path
+        if path is not None:
+            params_of_path = endpoint.match(path.split("?", 1)[0])
+            if params_of_path is None:
+                raise _Failed(f"--path {path} does not match the route {endpoint.route}")
+            params = params_of_path
+        elif params == {} and "{" in endpoint.path:
+            target = route_path  # the route as written: its parameters stay unset
+        return endpoint, params, target
+    if path is not None:
+        matches = [(e, p) for e in endpoints if (p := e.match(path.split("?", 1)[0])) is not None]
+        if len(matches) != 1:
+            what = "no endpoint" if not matches else f"{len(matches)} endpoints (add --endpoint)"
+            raise _Failed(f"{what} in {script} for --path {path}{routes}")
+        return matches[0][0], matches[0][1], path
+    if len(endpoints) == 1:
+        return endpoints[0], {}, endpoints[0].path
+    raise _Failed(f"{script} has {len(endpoints)} endpoints; choose one with --endpoint \"METHOD /path\"{routes}")
+
+
+def _merge(request: dict[str, Any], given: dict[str, Any], params: dict[str, str]) -> dict[str, Any]:
+    """The default request with the fields of ``--request`` on top; path parameters always win."""
+    merged = dict(request)
+    for key, value in given.items():
+        if key == "parameters" and isinstance(value, dict):
+            merged["parameters"] = {**request.get("parameters", {}), **value, **params}
+        elif key == "headers" and isinstance(value, dict):
+            merged["headers"] = {str(k).lower(): v for k, v in value.items()}
+        else:
+            merged[key] = value
+    if merged.get("body") is None:
+        merged["body"] = {}
+    return merged
+
+
+def load_preload(paths: list[str]) -> list[tuple[bytes, str]]:
+    """The ``--preload`` modules as ``(source, chunk name)``."""
+    return [(_read_script(path), Path(path).name) for path in paths]
+
+
+def load_services(specs: list[str]) -> dict[str, Any]:
+    """Services from ``--services module:attr`` (a mapping, or a callable returning one); the module is
+    imported from the current directory or the Python path."""
+    import importlib
+
+    services: dict[str, Any] = {}
+    for spec in specs:
+        module_name, sep, attribute = spec.partition(":")
+        if not sep or not module_name or not attribute:
+            raise _Failed(f"--services expects MODULE:ATTR (as in myhost.services:SERVICES), got {spec!r}")
+        if "" not in sys.path and os.getcwd() not in sys.path:
+            sys.path.insert(0, os.getcwd())
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as exc:
+            raise _Failed(f"--services {spec}: cannot import {module_name}: {_one_line(str(exc))}") from None
+        except Exception as exc:  # noqa: BLE001 - the user's module failed while importing
+            raise _Failed(f"--services {spec}: importing {module_name} failed: {type(exc).__name__}: "
+                          f"{_one_line(str(exc))}") from None
+        value: Any = module
+        for part in attribute.split("."):
+            if not hasattr(value, part):
+                raise _Failed(f"--services {spec}: {module_name} has no attribute {attribute}")
+            value = getattr(value, part)
+        if callable(value) and not isinstance(value, Mapping):
+            try:
+                value = value()
+            except Exception as exc:  # noqa: BLE001 - the user's factory failed
+                raise _Failed(f"--services {spec}: calling it failed: {type(exc).__name__}: "
+                              f"{_one_line(str(exc))}") from None
+        if not isinstance(value, Mapping):
+            raise _Failed(f"--services {spec} must name a mapping of service names to objects (or a function "
+                          f"returning one), not a {type(value).__name__}")
+        for name, service in value.items():
+            try:
+                check_service_name(name)
+                service_operations(name, service)
+            except ValueError as exc:
+                raise _Failed(f"--services {spec}: {exc}") from None
+            services[name] = service
+    return services
+
+
+def _read_event(path: str | None) -> dict[str, Any]:
+    if not path:
+        return {}
+    data = _read_json(path)
+    if not isinstance(data, dict):
+        raise _Failed(f"{path} must hold a JSON object (the event, the global `data`)")
+    return data
 
 
 def _read_script(path: str) -> bytes:
@@ -96,15 +254,19 @@ def _read_script(path: str) -> bytes:
         raise _Failed(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-def _read_request(path: str | None) -> dict[str, Any]:
-    if not path:
-        return {}
+def _read_json(path: str) -> Any:
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise _Failed(f"cannot read {path}: {exc.strerror or exc}") from None
     except ValueError as exc:
         raise _Failed(f"{path} is not valid JSON: {_one_line(str(exc))}") from None
+
+
+def _read_request(path: str | None) -> dict[str, Any]:
+    if not path:
+        return {}
+    data = _read_json(path)
     if not isinstance(data, dict):
         raise _Failed(f"{path} must hold a JSON object (the request table)")
     return data

@@ -68,6 +68,8 @@ class LuaRun:
 
     value: Any
     globals: dict[str, Any] = field(default_factory=dict)
+    #: Captured globals the script replaced with another value (``response = Twilio.getCall{...}``).
+    replaced: frozenset[str] = frozenset()
 
 
 def _deny_get(obj: Any, name: Any) -> Any:
@@ -160,16 +162,20 @@ class LuaHost:
         name: str | None = None,
         globals: Mapping[str, Any] | None = None,
         capture: Iterable[str] = (),
+        preload: Iterable[tuple[str | bytes, str]] = (),
     ) -> LuaRun:
         """Like :meth:`run`, also returning the globals named in ``capture`` as they were at the end (for
-        example the ``response`` table of a platform endpoint script)."""
+        example the ``response`` table of a platform endpoint script). ``preload`` holds ``(source, name)``
+        modules run first, in order, in the script's environment and within the same limits (the platform
+        loaded a solution's modules this way)."""
         code = source.encode("utf-8") if isinstance(source, str) else bytes(source)
         chunk = name or "script"
+        modules = [(s.encode("utf-8") if isinstance(s, str) else bytes(s), n) for s, n in preload]
         with self._lock:
             if self._runtime is None:
                 self._build()
             try:
-                return self._execute(code, chunk, globals or {}, tuple(capture))
+                return self._execute(code, chunk, globals or {}, tuple(capture), modules)
             finally:
                 self._after_run()
 
@@ -203,6 +209,8 @@ class LuaHost:
             tables[service_name] = install_service(runtime, bridge, module, service_name, service, encode=False)
         lpattern = runtime.execute(lua_module("lpattern"), name="=twilio-lua/lpattern")
         sandbox = runtime.execute(lua_module("sandbox"), name="=twilio-lua/sandbox")
+        json = runtime.execute(lua_module("json"), name="=twilio-lua/json")
+        json.init(module.text)
         config = runtime.table_from({
             "lpattern": lpattern,
             "print": self._lua_print,
@@ -213,6 +221,7 @@ class LuaHost:
             "rep_limit": max(1024, self.memory_limit // 4),
             "load_with_env": self.engine != "lua51",
             "per_coroutine_hooks": self.engine == "lua51",
+            "globals": runtime.table_from({"to_json": json.to_json, "from_json": json.from_json}),
         })
         sandbox.init(config, runtime.table_from(tables))
         self._bridge = bridge
@@ -228,7 +237,8 @@ class LuaHost:
 
     # One run
 
-    def _execute(self, code: bytes, chunk: str, host_globals: Mapping[str, Any], capture: tuple[str, ...]) -> LuaRun:
+    def _execute(self, code: bytes, chunk: str, host_globals: Mapping[str, Any], capture: tuple[str, ...],
+                 preload: list[tuple[bytes, str]]) -> LuaRun:
         runtime = self._runtime
         extras = runtime.table()
         limit = runtime.get_max_memory()
@@ -241,17 +251,16 @@ class LuaHost:
         finally:
             runtime.set_max_memory(limit)
         env = self._sandbox.prepare(extras)
-        compiled = self._sandbox.host_compile(code, b"=" + chunk.encode("utf-8", "replace"), env)
-        fn, err = compiled if isinstance(compiled, tuple) else (compiled, None)
-        if fn is None:
-            text = _message(self._read_text(err))
-            raise LuaSyntaxError(text if text.startswith(chunk) else f"{chunk}: {text}", chunk=chunk)
+        before = None
+        if preload:
+            before = runtime.table_from([self._compile(source, module, env) for source, module in preload])
+        fn = self._compile(code, chunk, env)
 
         self._interrupt = None
         self._started, self._paused, self._bridge.paused = time.monotonic(), 0.0, 0.0
         self._sandbox.arm(self.instruction_limit, self.time_limit if self.time_limit else False)
         try:
-            outcome = self._run(fn)
+            outcome = self._run(fn, before)
         except self._module.LuaMemoryError:
             outcome = (False, _NO_MEMORY, False)
         except self._module.LuaError as exc:  # our wrapper failed after the script (a stop, no memory)
@@ -288,7 +297,17 @@ class LuaHost:
             captured = {name: self._plain(*self._capture(env, name), name) for name in capture}
         except ConversionError as exc:
             raise LuaResultError(f"{chunk}: the script's result {exc}", chunk=chunk) from None
-        return LuaRun(converted, captured)
+        replaced = frozenset(name for name in capture if name in host_globals
+                             and not self._sandbox.same(env, name, extras[name]))
+        return LuaRun(converted, captured, replaced)
+
+    def _compile(self, code: bytes, chunk: str, env: Any) -> Any:
+        compiled = self._sandbox.host_compile(code, b"=" + chunk.encode("utf-8", "replace"), env)
+        fn, err = compiled if isinstance(compiled, tuple) else (compiled, None)
+        if fn is None:
+            text = _message(self._read_text(err))
+            raise LuaSyntaxError(text if text.startswith(chunk) else f"{chunk}: {text}", chunk=chunk)
+        return fn
 
     def _plain(self, value: Any, wrapped: bool, path: str) -> Any:
         """A value a run handed back (see sandbox.lua's ``outward``) as plain Python."""
