@@ -30,8 +30,17 @@ local NO_MEMORY = "not enough memory"
 local MESSAGES = {
   instructions = "instruction limit exceeded",
   time = "time limit exceeded",
+  wall = "wall clock limit exceeded",
+  output = "output limit exceeded",
+  calls = "Twilio call limit exceeded",
+  memory = NO_MEMORY,
   interrupted = "interrupted by the host",
 }
+--- Nesting allowed through C functions that call back into Lua (gsub with a function, sort comparators,
+-- coroutine.resume, __tostring from string.format...). LuaJIT has no C-stack guard on some of these paths
+-- and segfaults; PUC Lua 5.1 stops at 200 (LUAI_MAXCCALLS). Each level costs well under 1 KiB of C stack.
+local MAX_CCALLS = 150
+local CCALLS_MESSAGE = "C stack overflow (calls nested too deeply through library functions)"
 
 --- State shared with the host, which reads it after each run (and sets `abort`).
 M.state = { killed = false, memory = false, abort = false }
@@ -42,6 +51,11 @@ local host_print, script_time
 local text -- valid UTF-8 for any string (twilio.lua's `text`), set by init
 local budget, time_limit = 0, false
 local input_limit, cost_limit, rep_limit = 65536, 1e8, 16777216
+local output_limit, printed = math.huge, 0
+local wall_clock -- host callable: seconds since the run started, waiting on Twilio included
+local wall_limit = false
+local host_random, host_seed -- the run's random generator, on the host (seeded from the OS per run)
+local ccalls = 0
 local load_with_env = true
 local per_coroutine_hooks = false
 local service_protos = {}
@@ -76,6 +90,9 @@ count_hook = function()
   end
   if time_limit and script_time() > time_limit then
     return stop("time")
+  end
+  if wall_limit and wall_clock() > wall_limit then
+    return stop("wall")
   end
 end
 
@@ -131,8 +148,42 @@ local function safe_create(f)
   return co
 end
 
+local function resumed(...)
+  ccalls = ccalls - 1
+  return uncatchable(...)
+end
+
 local function safe_resume(co, ...)
-  return uncatchable(co_resume(co, ...))
+  if type(co) ~= "thread" then
+    return co_resume(co, ...) -- raises the C function's own "bad argument"
+  end
+  if ccalls >= MAX_CCALLS then
+    return false, CCALLS_MESSAGE
+  end
+  ccalls = ccalls + 1
+  return resumed(co_resume(co, ...))
+end
+
+local function left(ok, ...)
+  ccalls = ccalls - 1
+  if not ok then
+    error((...), 0)
+  end
+  return ...
+end
+
+--- Wrap a C function that may call back into Lua, so that nesting through it is counted and bounded.
+-- The inner pcall only restores the count: what it catches is raised again unchanged.
+-- @tparam function fn
+-- @treturn function
+local function reentrant(fn)
+  return function(...)
+    if ccalls >= MAX_CCALLS then
+      error(CCALLS_MESSAGE, 0)
+    end
+    ccalls = ccalls + 1
+    return left(pcall(fn, ...))
+  end
 end
 
 local function wrap_results(ok, ...)
@@ -217,7 +268,9 @@ local function pattern_cost(p, n)
   for j = 1, k do
     cost = cost * (n + j) / j
   end
-  return cost + n, wild + optional > 0
+  -- Each of those attempts may compare the whole pattern (("a"):rep(60000) .. "%d" against a long run of
+  -- "a" compares 60,000 bytes at every position).
+  return (cost + n) * (min(len, n) + 1), wild + optional > 0
 end
 
 --- Check the time budget after a C call whose cost grows with its input: the hook only runs between
@@ -226,6 +279,9 @@ end
 local function passed(...)
   if time_limit and script_time() > time_limit then
     stop("time")
+  end
+  if wall_limit and wall_clock() > wall_limit then
+    stop("wall")
   end
   return ...
 end
@@ -260,7 +316,7 @@ end
 local function plain_find(s, p, init)
   local n, m = #s, #p
   -- Comparing bytes with memcmp is ~100 times cheaper than a step of the pattern matcher.
-  local budget = cost_limit * 100
+  local budget = cost_limit * 20
   if n * m <= budget then
     return str_find(s, p, init, true)
   end
@@ -298,9 +354,11 @@ for k, v in pairs(string) do
   safe_string[k] = v
 end
 safe_string.dump = nil -- bytecode can crash the VM
-for _, k in ipairs({ "upper", "lower", "reverse", "format", "sub", "byte", "char" }) do
+for _, k in ipairs({ "upper", "lower", "reverse", "sub", "byte", "char" }) do
   safe_string[k] = timed(string[k])
 end
+-- LuaJIT's format calls __tostring for %s from C.
+safe_string.format = timed(reentrant(string.format))
 
 function safe_string.find(s, p, init, plain)
   local s2, p2, init2 = pattern_args(s, p, init)
@@ -341,16 +399,22 @@ function safe_string.gmatch(s, p)
   end
 end
 
+local guarded_gsub = reentrant(str_gsub)
+
 function safe_string.gsub(s, p, repl, n)
   local s2, p2 = pattern_args(s, p)
+  local kind = type(repl)
+  local c_gsub = (kind == "string" or kind == "number") and str_gsub or guarded_gsub
   if s2 == nil or (n ~= nil and tonumber(n) == nil) then
-    return str_gsub(s, p, repl, n)
+    return c_gsub(s, p, repl, n)
   end
   if c_matcher_is_safe(s2, p2) then
-    return passed(str_gsub(s2, p2, repl, n))
+    return passed(c_gsub(s2, p2, repl, n))
   end
   return lpattern.gsub(s2, p2, repl, n and tonumber(n))
 end
+-- Lua 5.1's old name for gmatch: the same guarded function (the C one would run unmetered).
+safe_string.gfind = safe_string.gmatch
 
 function safe_string.rep(s, n, sep)
   if type(s) == "number" then s = tostring(s) end
@@ -506,8 +570,13 @@ local function safe_print(...)
   for i = 1, n do
     parts[i] = tostring((select(i, ...)))
   end
+  local line = concat(parts, "\t")
+  printed = printed + #line + 1
+  if printed > output_limit then
+    stop("output")
+  end
   -- In a table and as valid UTF-8: lupa never decodes a script's string on its way to the host.
-  host_print({ text(concat(parts, "\t")) })
+  host_print({ text(line) })
 end
 
 local function safe_date(format, time)
@@ -523,11 +592,60 @@ safe_coroutine.resume = safe_resume
 safe_coroutine.wrap = safe_wrap
 
 local safe_table = copy(table)
-for _, k in ipairs({ "concat", "sort", "insert", "remove" }) do
+for _, k in ipairs({ "concat", "insert", "remove" }) do
   safe_table[k] = timed(table[k])
+end
+-- Comparators and __lt, and foreach's function, are called from C.
+for _, k in ipairs({ "sort", "foreach", "foreachi" }) do
+  if table[k] then
+    safe_table[k] = timed(reentrant(table[k]))
+  end
 end
 local safe_unpack = timed(unpack)
 safe_table.unpack = safe_unpack
+
+local floor = math.floor
+
+--- math.random on the run's own generator (on the host, seeded from the OS for every run), with Lua 5.1's
+-- argument rules: nothing a script does changes another run's sequence.
+local function safe_random(m, n)
+  local r = host_random()
+  if m == nil then
+    return r
+  end
+  m = tonumber(m)
+  if m == nil then
+    error("bad argument #1 to 'random' (number expected)", 2)
+  end
+  if n == nil then
+    m = floor(m)
+    if m < 1 then
+      error("bad argument #1 to 'random' (interval is empty)", 2)
+    end
+    return floor(r * m) + 1
+  end
+  n = tonumber(n)
+  if n == nil then
+    error("bad argument #2 to 'random' (number expected)", 2)
+  end
+  m, n = floor(m), floor(n)
+  if m > n then
+    error("bad argument #2 to 'random' (interval is empty)", 2)
+  end
+  return floor(r * (n - m + 1)) + m
+end
+
+local function safe_randomseed(x)
+  x = tonumber(x)
+  if x == nil then
+    error("bad argument #1 to 'randomseed' (number expected)", 2)
+  end
+  host_seed(x)
+end
+
+local safe_math = copy(math)
+safe_math.random = safe_random
+safe_math.randomseed = safe_randomseed
 
 local safe_os = { time = os.time, clock = os.clock, date = safe_date, difftime = os.difftime }
 
@@ -556,6 +674,9 @@ function M.init(config, services)
   input_limit = config.input_limit or input_limit
   cost_limit = config.cost_limit or cost_limit
   rep_limit = config.rep_limit or rep_limit
+  output_limit = config.output_limit or output_limit
+  wall_clock = config.wall_clock
+  host_random, host_seed = config.random, config.seed
   load_with_env = config.load_with_env ~= false
   per_coroutine_hooks = config.per_coroutine_hooks == true
   for name, fn in pairs(config.globals or {}) do
@@ -583,7 +704,7 @@ function M.prepare(extras)
   local env = copy(BASE)
   env.string = copy(safe_string)
   env.table = copy(safe_table)
-  env.math = copy(math)
+  env.math = copy(safe_math)
   env.coroutine = copy(safe_coroutine)
   env.os = copy(safe_os)
   for name, proto in pairs(service_protos) do
@@ -602,10 +723,25 @@ end
 --- Start the budget for one run; the host clears the hook afterwards by calling `M.sethook()`.
 -- @tparam number instructions the instruction budget
 -- @param seconds the time budget, or false
-function M.arm(instructions, seconds)
+-- @param wall the wall-clock budget in seconds (waiting on Twilio included), or false
+function M.arm(instructions, seconds, wall)
   state.killed, state.memory, state.abort = false, false, false
-  used, budget, time_limit = 0, instructions, seconds
+  used, budget, time_limit, wall_limit = 0, instructions, seconds, wall
+  printed, ccalls = 0, 0
   sethook(count_hook, "", HOOK_EVERY)
+end
+
+--- Stop the running script from a host callback (a quota reached): every following instruction raises.
+-- On PUC Lua a coroutine keeps its own hook, whose next check (within HOOK_EVERY instructions) stops it.
+-- @tparam string kind a key of MESSAGES
+function M.halt(kind)
+  state.killed = kind
+  sethook(kill_hook, "", 1)
+end
+
+--- Forget the last run: its environment is not kept anywhere once the host drops its references.
+function M.forget()
+  current_env = nil
 end
 
 --- How a value goes back to the host: a string in a table, so that text which is not UTF-8 meets the
@@ -614,10 +750,13 @@ end
 -- @return the value or `{value}`, and whether it was wrapped
 local function outward(value)
   if type(value) == "string" then
-    return { value }, true
+    return { value, #value }, true
   end
   return value, false
 end
+
+--- Error messages the host shows are cut to this many bytes (the host reads them whole).
+local MESSAGE_MAX = 65536
 
 --- Run a compiled script (the host arms the budget first and clears the hook after).
 -- @tparam function fn the compiled script
@@ -634,6 +773,9 @@ function M.run(fn, before)
       end
       return fn()
     end)
+  end
+  if not ok and type(value) == "string" and #value > MESSAGE_MAX then
+    value = str_sub(value, 1, MESSAGE_MAX)
   end
   return ok, outward(value)
 end
@@ -654,7 +796,7 @@ function M.host_compile(source, chunkname, env)
   if fn then
     return fn
   end
-  return nil, { tostring(err) }
+  return nil, { str_sub(tostring(err), 1, 4096) }
 end
 
 --- A global of a finished run, read raw (see `outward`).

@@ -12,30 +12,38 @@ from typing import Any
 
 from .bridge import Bridge, install_service, load, lupa_module
 from .errors import (
+    LuaCallLimitError,
     LuaInstructionLimitError,
     LuaLimitError,
     LuaMemoryLimitError,
+    LuaOutputLimitError,
     LuaResultError,
+    LuaResultSizeError,
     LuaRuntimeError,
     LuaScriptError,
     LuaSyntaxError,
     LuaTimeLimitError,
+    LuaWallClockLimitError,
 )
 from .host import ENGINES, LuaHost, LuaRun
 from .services import ServiceError, check_service_name
 
 __all__ = [
     "ENGINES",
+    "LuaCallLimitError",
     "LuaHost",
     "LuaInstructionLimitError",
     "LuaLimitError",
     "LuaMemoryLimitError",
+    "LuaOutputLimitError",
     "LuaResultError",
+    "LuaResultSizeError",
     "LuaRun",
     "LuaRuntimeError",
     "LuaScriptError",
     "LuaSyntaxError",
     "LuaTimeLimitError",
+    "LuaWallClockLimitError",
     "ServiceError",
     "register",
 ]

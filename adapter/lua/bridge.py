@@ -29,7 +29,7 @@ from typing import Any
 
 from ..client.errors import TwilioError
 from ..client.parse import FreshJSON
-from .convert import ConversionError, LuaTypeFn, json_to_lua, to_lua, to_python
+from .convert import DEFAULT_MAX_BYTES, ConversionError, LuaTypeFn, json_to_lua, lua_size, to_lua, to_python
 from .services import ServiceError, ServiceOperation, service_operations
 
 __all__ = ["Bridge", "install", "install_service", "load", "lua_module", "lupa_module"]
@@ -39,6 +39,15 @@ log = logging.getLogger("adapter")
 _CREDENTIALS = ("AccountSid", "AuthToken")
 # A call's arguments: small tables. Results may be large (a 1000-item page) but come from Python.
 _ARG_MAX_NODES = 10_000
+# Twilio's argument names are short; a longer one is refused before validation, whose suggestions for an
+# unknown name cost time that grows with the name's length.
+_MAX_NAME = 128
+# Error objects the host builds go onto the script's heap: each text and the list of details is bounded.
+_ERROR_TEXT_MAX = 1000
+_ERROR_DETAILS_MAX = 20
+# The memory limit may be passed by this fraction while a result is on the heap (lupa cannot build a table
+# with the limit on: a failed allocation there aborts the process).
+_MEMORY_SLACK = 1.1
 _INTERNAL = "The Twilio adapter failed on the host; the host's log has the details"
 _KINDS = {"string": "a string", "number": "a number", "boolean": "a boolean"}
 _NOT_DATA = {"function": "a function", "thread": "a coroutine", "userdata": "a userdata value"}
@@ -70,12 +79,22 @@ class Bridge:
         encode: bool,
         allow_credential_override: bool = True,
         on_interrupt: Callable[[BaseException], None] | None = None,
+        subaccounts: frozenset[str] | set[str] | tuple[str, ...] = (),
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        before_call: Callable[[], str | None] | None = None,
+        on_limit: Callable[[str], None] | None = None,
     ) -> None:
         self._runtime = runtime
         self._dispatcher = dispatcher
         self._lua_type = lua_type
         self._encode = encode
         self._forbid_credentials = not allow_credential_override
+        # Accounts a script may name with AccountSid alone (signed with the host's credentials).
+        own = getattr(dispatcher, "account_sid", None)
+        self._accounts = frozenset(subaccounts) | ({own} if isinstance(own, str) else set())
+        self._max_bytes = max_bytes
+        self._before_call = before_call
+        self._on_limit = on_limit
         #: Seconds spent in calls since the host last set it to 0.
         self.paused = 0.0
         self._on_interrupt = on_interrupt
@@ -97,9 +116,11 @@ class Bridge:
             try:
                 if problem is not None:
                     raise _shape_error(operation, problem, detail)
-                values = to_python(args, self._lua_type, max_nodes=_ARG_MAX_NODES) if args is not None else None
-                if self._forbid_credentials:
-                    _check_credentials(operation, values)
+                values = self._arguments(operation, args)
+                if self._before_call is not None:
+                    refused = self._before_call()
+                    if refused is not None:
+                        return self._refuse(operation, refused)
                 result = self._dispatcher.call(operation, values)
                 if result is None:
                     return None
@@ -107,6 +128,8 @@ class Bridge:
                 runtime = self._runtime
                 limit = runtime.get_max_memory()
                 if limit:
+                    if not self._fits(result, limit):
+                        return self._refuse(operation, "memory")
                     runtime.set_max_memory(0)
                 try:
                     if type(result) is FreshJSON and self._may_skip_copy:
@@ -141,6 +164,10 @@ class Bridge:
                 if problem is not None:
                     raise _shape_error(operation, problem, detail)
                 values = self._arguments(operation, args)
+                if self._before_call is not None:
+                    refused = self._before_call()
+                    if refused is not None:
+                        return self._refuse(operation, refused)
                 page = self._dispatcher.call(operation, values)
                 assert page is not None
                 fresh_json = type(page) is FreshJSON and self._may_skip_copy
@@ -230,7 +257,7 @@ class Bridge:
             values: Any = {}
         else:
             try:
-                values = to_python(args, self._lua_type, max_nodes=_ARG_MAX_NODES)
+                values = to_python(args, self._lua_type, max_nodes=_ARG_MAX_NODES, max_bytes=self._max_bytes)
             except ConversionError as exc:
                 field = "(arguments)" if exc.path == "(value)" else exc.path
                 raise ServiceError(f"{label}: invalid argument: {field} {exc.problem}", type="validation",
@@ -253,6 +280,10 @@ class Bridge:
         runtime = self._runtime
         limit = runtime.get_max_memory()
         if limit:
+            if not self._fits(value, limit):
+                if self._on_limit is not None:
+                    self._on_limit("memory")
+                raise TwilioError("config", _REFUSED["memory"], status=500)
             runtime.set_max_memory(0)
         try:
             return to_lua(runtime, value, encode=self._encode)
@@ -261,13 +292,32 @@ class Bridge:
                 runtime.set_max_memory(limit)
 
     def _arguments(self, operation: str, args: Any) -> Any:
+        if args is None:
+            return None
         try:
-            values = to_python(args, self._lua_type, max_nodes=_ARG_MAX_NODES)
+            values = to_python(args, self._lua_type, max_nodes=_ARG_MAX_NODES, max_bytes=self._max_bytes)
         except ConversionError as exc:
             raise _invalid(operation, exc) from None
-        if self._forbid_credentials:
-            _check_credentials(operation, values)
+        if type(values) is dict:
+            _check_names(operation, values)
+            if self._forbid_credentials:
+                _check_credentials(operation, values)
+            elif values.get("AccountSid") is not None and values.get("AuthToken") is None:
+                _check_account(operation, values["AccountSid"], self._accounts)
         return values
+
+    def _fits(self, value: Any, limit: int) -> bool:
+        """Whether ``value`` converted to Lua keeps the heap within the memory limit's slack."""
+        room = limit * _MEMORY_SLACK - (self._runtime.get_memory_used() or 0)
+        return room > 0 and lua_size(value, room) <= room
+
+    def _refuse(self, operation: str, kind: str) -> bool:
+        """Stop the script for a reached limit (the host names it when the run ends); the call is not
+        made, or its result not handed over."""
+        if self._on_limit is not None:
+            self._on_limit(kind)
+        text = _REFUSED.get(kind, "a limit of this host was reached")
+        return self._error(TwilioError("config", f"{operation}: {text}", status=500, operation=operation).to_dict())
 
     # Building what Lua gets (results are built in `call`). lupa can abort the process when Python-side
     # allocation hits the Lua memory limit: the limit is lifted while a value is built; the script then meets
@@ -278,6 +328,8 @@ class Bridge:
         keys = self._keys
         limit = runtime.get_max_memory()
         if limit:
+            if not self._fits(items, limit):
+                return self._refuse("each", "memory")
             runtime.set_max_memory(0)
         try:
             lua_items = json_to_lua(runtime, items) if fresh_json else to_lua(runtime, items, encode=self._encode)
@@ -293,6 +345,7 @@ class Bridge:
     def _error(self, error: dict[str, Any]) -> bool:
         """Put the error object in the slot; the Lua side returns it to the script."""
         runtime = self._runtime
+        error = _bounded(error)
         limit = runtime.get_max_memory()
         if limit:
             runtime.set_max_memory(0)
@@ -315,6 +368,54 @@ class Bridge:
         except Exception:  # noqa: BLE001 - with an empty slot, the Lua side builds the same error object
             log.exception("could not build the error object for Twilio.%s", operation)
             return False
+
+
+_REFUSED = {
+    "calls": "this run has made as many Twilio calls as this host allows; nothing was sent",
+    "wall": "this run has used its wall-clock time; nothing was sent",
+    "memory": "the result does not fit in the script's memory limit",
+    "interrupted": "the run was interrupted by the host",
+}
+
+
+def _bounded(error: dict[str, Any]) -> dict[str, Any]:
+    """The error object with each text cut to a bounded length and at most a few details: it goes onto the
+    script's heap, and a message may quote what the script sent."""
+    out: dict[str, Any] = {}
+    for key, value in error.items():
+        if type(value) is str and len(value) > _ERROR_TEXT_MAX:
+            value = value[: _ERROR_TEXT_MAX - 3] + "..."
+        elif key == "details" and isinstance(value, list):
+            value = [_bounded(d) if isinstance(d, dict) else d for d in value[:_ERROR_DETAILS_MAX]]
+        out[key] = value
+    return out
+
+
+def _check_names(operation: str, values: dict[str, Any]) -> None:
+    """Refuse argument names longer than any of Twilio's, without asking validation for suggestions."""
+    long_names = [name for name in values if len(name) > _MAX_NAME]
+    if long_names:
+        raise TwilioError(
+            "validation",
+            f"{operation}: invalid argument: unknown argument (a name of {len(long_names[0])} characters)",
+            details=[{"field": name[:40] + "...", "error": "is not an argument of this operation"}
+                     for name in long_names[:_ERROR_DETAILS_MAX]],
+            operation=operation,
+        )
+
+
+def _check_account(operation: str, account_sid: Any, allowed: frozenset[str]) -> None:
+    """AccountSid without its own AuthToken would be signed with the host's credentials: only for the
+    host's own account and the subaccounts it named."""
+    if isinstance(account_sid, str) and account_sid in allowed:
+        return
+    raise TwilioError(
+        "validation",
+        f"{operation}: invalid argument: AccountSid needs its own AuthToken on this host "
+        "(the host's credentials are only used for its own account and the subaccounts it allows)",
+        details=[{"field": "AccountSid", "error": "needs its own AuthToken on this host"}],
+        operation=operation,
+    )
 
 
 def _check_credentials(operation: str, values: Any) -> None:

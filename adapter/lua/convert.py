@@ -22,10 +22,26 @@ from collections.abc import Callable, Mapping
 from itertools import islice
 from typing import Any
 
-__all__ = ["DEFAULT_MAX_DEPTH", "ConversionError", "LuaTypeFn", "fresh", "json_to_lua", "to_lua", "to_python"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_DEPTH",
+    "ConversionError",
+    "ConversionSizeError",
+    "LuaTypeFn",
+    "fresh",
+    "json_to_lua",
+    "lua_size",
+    "to_lua",
+    "to_python",
+]
 
 DEFAULT_MAX_DEPTH = 32
 DEFAULT_MAX_NODES = 100_000
+#: What a conversion may allocate on the host. Every string read is counted where it is read: lupa makes a
+#: new Python string for each reference, so a string referenced 150 times costs 150 times its size.
+DEFAULT_MAX_BYTES = 16 * 1024 * 1024
+# Host bytes charged for each value beyond its text (a Python object, a dict or list slot).
+_NODE_BYTES = 64
 
 LuaTypeFn = Callable[[Any], "str | None"]
 
@@ -39,26 +55,36 @@ class ConversionError(ValueError):
         self.problem = problem
 
 
+class ConversionSizeError(ConversionError):
+    """Converting the value would take more than ``max_bytes`` of host memory."""
+
+    def __init__(self, path: str, max_bytes: int) -> None:
+        super().__init__(path, f"is part of a value larger than {max_bytes} bytes")
+        self.max_bytes = max_bytes
+
+
 def to_python(
     value: Any,
     lua_type: LuaTypeFn,
     *,
     max_depth: int = DEFAULT_MAX_DEPTH,
     max_nodes: int = DEFAULT_MAX_NODES,
+    max_bytes: int = DEFAULT_MAX_BYTES,
     path: str = "",
 ) -> Any:
     """Convert a value received from Lua into ``dict`` / ``list`` / ``str`` / ``int`` / ``float`` / ``bool``
-    / ``None``. ``lua_type`` must come from the runtime's own lupa module. Raises :class:`ConversionError`."""
+    / ``None``. ``lua_type`` must come from the runtime's own lupa module. Raises :class:`ConversionError`
+    (:class:`ConversionSizeError` past ``max_bytes`` of host memory, counted as the strings are read)."""
     if value is None:
         return None
     if max_depth > 0 and max_nodes > 1:
         kind = type(value)
         if kind in _TABLE_TYPES or (kind not in _PLAIN and lua_type(value) == "table" and _TABLE_TYPES.add(kind)
                                     is None):
-            flat = _flat(value, max_nodes - 1)
+            flat = _flat(value, max_nodes - 1, max_bytes)
             if flat is not None:
                 return flat
-    walker = _Walker(lua_type, max_depth, max_nodes)
+    walker = _Walker(lua_type, max_depth, max_nodes, max_bytes)
     walker.nodes_left -= 1  # the value itself
     if walker.nodes_left < 0:
         raise ConversionError(path, f"is part of a table with more than {max_nodes} values")
@@ -71,30 +97,46 @@ _PLAIN = (str, int, bool)
 _TABLE_TYPES: set[type] = set()
 
 
-def _flat(table: Any, limit: int) -> dict[str, Any] | None:
+def _flat(table: Any, limit: int, max_bytes: int) -> dict[str, Any] | None:
     """The common case, quickly: a table of named strings, integers and booleans (a call's arguments).
-    None for anything else (nested tables, floats, other keys, text that is not UTF-8, too many entries):
-    the walker then converts it, or names what is wrong."""
+    None for anything else (nested tables, floats, other keys, text that is not UTF-8, too many entries or
+    bytes): the walker then converts it, or names what is wrong."""
+    out = {}
+    size = 0
     try:
-        pairs = list(islice(table.items(), limit + 1))
+        for key, value in table.items():
+            if type(key) is not str:
+                return None
+            kind = type(value)
+            if kind is str:
+                size += len(key) + len(value) + 2 * _NODE_BYTES
+            elif kind is int or kind is bool:
+                size += len(key) + 2 * _NODE_BYTES
+            else:
+                return None
+            if size > max_bytes or len(out) >= limit:
+                return None
+            out[key] = value
     except UnicodeDecodeError:
         return None
-    if len(pairs) > limit:
-        return None
-    out = {}
-    for key, value in pairs:
-        if type(key) is not str or type(value) not in _PLAIN:
-            return None
-        out[key] = value
     return out
 
 
 class _Walker:
-    def __init__(self, lua_type: LuaTypeFn, max_depth: int, max_nodes: int) -> None:
+    def __init__(self, lua_type: LuaTypeFn, max_depth: int, max_nodes: int, max_bytes: int) -> None:
         self.lua_type = lua_type
         self.max_depth = max_depth
         self.nodes_left = max_nodes
         self.max_nodes = max_nodes
+        self.bytes_left = max_bytes
+        self.max_bytes = max_bytes
+
+    def charge(self, value: Any, path: str) -> None:
+        """Count a key or value just read from Lua; raise once the conversion would be too large."""
+        kind = type(value)
+        self.bytes_left -= (len(value) + _NODE_BYTES) if kind is str or kind is bytes else _NODE_BYTES
+        if self.bytes_left < 0:
+            raise ConversionSizeError(path, self.max_bytes)
 
     def walk(self, value: Any, path: str, depth: int) -> Any:
         """Convert one value; ``nodes_left`` has been charged for it already (by the table holding it)."""
@@ -125,11 +167,21 @@ class _Walker:
         if depth >= self.max_depth:
             raise ConversionError(path, f"is nested more than {self.max_depth} tables deep (or contains itself)")
         left = self.nodes_left
+        bytes_before = self.bytes_left
+        charge = self.charge
+        pairs = []
         try:
-            # islice: a huge table is refused after reading one entry more than the budget, not all of it.
-            pairs = list(islice(table.items(), left + 1))
+            # One entry at a time: a huge table is refused after reading one entry more than the budget,
+            # and a table of huge strings after one string more than the byte budget, not all of it.
+            for pair in table.items():
+                pairs.append(pair)
+                charge(pair[0], path)
+                charge(pair[1], path)
+                if len(pairs) > left:
+                    break
         except UnicodeDecodeError:
             # lupa decodes as it iterates: find which key or value is not UTF-8, to name it.
+            self.bytes_left = bytes_before
             pairs = self.pairs_slowly(table, path, left + 1)
         if len(pairs) > left:
             raise ConversionError(path, f"is part of a table with more than {self.max_nodes} values")
@@ -174,6 +226,8 @@ class _Walker:
                 value = table[key]
             except UnicodeDecodeError:
                 value = _BAD_TEXT
+            self.charge(key, path)
+            self.charge(value, path)
             pairs.append((key, value))
         return pairs
 
@@ -244,6 +298,43 @@ def _utf8(text: str) -> bytes:
         return text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate from JSON's \ud800: keep the bytes rather than fail
         return text.encode("utf-8", "surrogatepass")
+
+
+def lua_size(value: Any, limit: float = math.inf) -> float:
+    """An upper estimate of the Lua heap ``value`` takes once converted (strings with their headers, tables
+    with their array and hash parts); stops counting once past ``limit``. The host checks it against the
+    memory left before building a result, because lupa aborts the process when building one fails."""
+    kind = type(value)
+    if kind is str:
+        return 32 + len(value) * (1 if value.isascii() else 4)
+    if kind is dict or isinstance(value, dict):
+        total = 64.0 + 80 * len(value)
+        for key, item in value.items():
+            total += lua_size(key) if type(key) is str else 0
+            item_kind = type(item)
+            if item_kind is str:
+                total += 32 + len(item) * (1 if item.isascii() else 4)
+            elif item_kind is not int and item_kind is not float and item_kind is not bool and item is not None:
+                total += lua_size(item, limit - total)
+            if total > limit:
+                return total
+        return total
+    if kind is list or kind is tuple:
+        total = 64.0 + 16 * len(value)
+        for item in value:
+            item_kind = type(item)
+            if item_kind is str:
+                total += 32 + len(item) * (1 if item.isascii() else 4)
+            elif item_kind is not int and item_kind is not float and item_kind is not bool and item is not None:
+                total += lua_size(item, limit - total)
+            if total > limit:
+                return total
+        return total
+    if kind is bytes:
+        return 32 + len(value)
+    if kind is int or kind is float or kind is bool or value is None:
+        return 16
+    return lua_size(fresh(value, encode=False), limit)
 
 
 def to_lua(runtime: Any, value: Any, *, encode: bool) -> Any:

@@ -4,14 +4,18 @@ objects to Lua and never raise)."""
 from __future__ import annotations
 
 __all__ = [
+    "LuaCallLimitError",
     "LuaInstructionLimitError",
     "LuaLimitError",
     "LuaMemoryLimitError",
+    "LuaOutputLimitError",
     "LuaResultError",
+    "LuaResultSizeError",
     "LuaRuntimeError",
     "LuaScriptError",
     "LuaSyntaxError",
     "LuaTimeLimitError",
+    "LuaWallClockLimitError",
 ]
 
 
@@ -69,3 +73,30 @@ class LuaMemoryLimitError(LuaLimitError):
     """The script needed more than ``memory_limit`` bytes of Lua memory."""
 
     kind = "memory_limit"
+
+
+class LuaWallClockLimitError(LuaLimitError):
+    """The run took longer than ``wall_clock_limit`` seconds, time waiting on Twilio included."""
+
+    kind = "wall_clock_limit"
+
+
+class LuaCallLimitError(LuaLimitError):
+    """The script tried to make more than ``call_limit`` Twilio calls in one run (the refused call was not
+    sent)."""
+
+    kind = "call_limit"
+
+
+class LuaOutputLimitError(LuaLimitError):
+    """The script printed more than ``output_limit`` bytes in one run (the line that went over was not
+    printed)."""
+
+    kind = "output_limit"
+
+
+class LuaResultSizeError(LuaLimitError):
+    """Converting what the script handed the host (its result, a captured global, its error value) would
+    take more than ``result_limit`` bytes."""
+
+    kind = "result_size_limit"

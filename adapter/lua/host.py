@@ -14,6 +14,8 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import os
+import random
 import sys
 import threading
 import time
@@ -24,21 +26,30 @@ from typing import Any
 
 from .bridge import Bridge, install_service, load, lua_module
 from .services import check_service_name, service_operations
-from .convert import ConversionError, to_lua, to_python
+from .convert import ConversionError, ConversionSizeError, to_lua, to_python
 from .errors import (
+    LuaCallLimitError,
     LuaInstructionLimitError,
+    LuaLimitError,
     LuaMemoryLimitError,
+    LuaOutputLimitError,
     LuaResultError,
+    LuaResultSizeError,
     LuaRuntimeError,
     LuaSyntaxError,
     LuaTimeLimitError,
+    LuaWallClockLimitError,
 )
 
 __all__ = [
+    "DEFAULT_CALL_LIMIT",
     "DEFAULT_INSTRUCTION_LIMIT",
     "DEFAULT_MEMORY_LIMIT",
+    "DEFAULT_OUTPUT_LIMIT",
     "DEFAULT_PATTERN_INPUT_LIMIT",
+    "DEFAULT_RESULT_LIMIT",
     "DEFAULT_TIME_LIMIT",
+    "DEFAULT_WALL_CLOCK_LIMIT",
     "ENGINES",
     "LuaHost",
     "LuaRun",
@@ -54,10 +65,34 @@ DEFAULT_TIME_LIMIT = 10.0
 #: The longest subject string.find/match/gmatch/gsub hand to Lua's C matcher; longer ones (and patterns
 #: that could backtrack for long) go to the matcher written in Lua, which the budgets can interrupt.
 DEFAULT_PATTERN_INPUT_LIMIT = 64 * 1024
+#: Seconds per run from start to end, time waiting on Twilio included.
+DEFAULT_WALL_CLOCK_LIMIT = 60.0
+#: Twilio calls (each page of Twilio.each is one) per run: a runaway loop cannot send thousands of messages.
+DEFAULT_CALL_LIMIT = 100
+#: Bytes a run may print (each line counts one byte more, for its newline).
+DEFAULT_OUTPUT_LIMIT = 1024 * 1024
+#: Host bytes converting what a run hands back may take (its result, each captured global, its error), and
+#: the largest argument table a Twilio call may pass.
+DEFAULT_RESULT_LIMIT = 16 * 1024 * 1024
 # Worst-case steps allowed to one call of the C matcher (under 0.1 s on the measuring machine).
 _PATTERN_COST_LIMIT = 1e7
 _RESULT_MAX_NODES = 1_000_000
 _NO_MEMORY = "not enough memory"
+# An error value (error({...})) is only shown: it is converted within these bounds.
+_ERROR_MAX_NODES = 10_000
+_ERROR_MAX_BYTES = 64 * 1024
+# Free heap a run must start with: lupa's own pushes before the script's first instruction are unprotected.
+_START_HEADROOM = 256 * 1024
+# Messages that mean the runtime went through a C-level failure: it is rebuilt rather than trusted again.
+_DOUBTFUL = ("stack overflow", "error in error handling", _NO_MEMORY)
+_LIMIT_ERRORS: dict[str, type[LuaLimitError]] = {
+    "instructions": LuaInstructionLimitError,
+    "time": LuaTimeLimitError,
+    "wall": LuaWallClockLimitError,
+    "calls": LuaCallLimitError,
+    "output": LuaOutputLimitError,
+    "memory": LuaMemoryLimitError,
+}
 
 log = logging.getLogger("adapter")
 
@@ -103,7 +138,12 @@ class LuaHost:
         instruction_limit: int = DEFAULT_INSTRUCTION_LIMIT,
         time_limit: float | None = DEFAULT_TIME_LIMIT,
         pattern_input_limit: int = DEFAULT_PATTERN_INPUT_LIMIT,
+        wall_clock_limit: float | None = DEFAULT_WALL_CLOCK_LIMIT,
+        call_limit: int | None = DEFAULT_CALL_LIMIT,
+        output_limit: int | None = DEFAULT_OUTPUT_LIMIT,
+        result_limit: int = DEFAULT_RESULT_LIMIT,
         allow_credential_override: bool | None = None,
+        subaccounts: Iterable[str] = (),
         print: Callable[[str], Any] | None = None,  # noqa: A002 - the name scripts know
         name: str = "Twilio",
         services: Mapping[str, Any] | None = None,
@@ -114,12 +154,25 @@ class LuaHost:
             raise ValueError("memory_limit must be at least 1 MiB")
         if instruction_limit < 1000:
             raise ValueError("instruction_limit must be at least 1000")
+        for option, value in (("time_limit", time_limit), ("wall_clock_limit", wall_clock_limit)):
+            if value is not None and not value > 0:
+                raise ValueError(f"{option} must be a positive number of seconds, or None")
+        for option, value in (("call_limit", call_limit), ("output_limit", output_limit)):
+            if value is not None and value < 0:
+                raise ValueError(f"{option} must be 0 or more, or None")
+        if result_limit < 1024:
+            raise ValueError("result_limit must be at least 1 KiB")
         self.dispatcher = dispatcher
         self.engine = engine
         self.memory_limit = int(memory_limit)
         self.instruction_limit = int(instruction_limit)
         self.time_limit = time_limit
         self.pattern_input_limit = int(pattern_input_limit)
+        self.wall_clock_limit = wall_clock_limit
+        self.call_limit = call_limit
+        self.output_limit = output_limit
+        self.result_limit = int(result_limit)
+        self.subaccounts = frozenset(subaccounts)
         inherited = bool(getattr(dispatcher, "allow_credential_override", True))
         self.allow_credential_override = inherited if allow_credential_override is None else (
             allow_credential_override and inherited
@@ -138,6 +191,10 @@ class LuaHost:
         self._interrupt: BaseException | None = None
         self._started = 0.0
         self._paused = 0.0
+        self._calls = 0
+        self._halted: str | None = None
+        self._rng = random.Random()
+        self._doubt = False
         self.runtimes_built = 0
 
     # Public API
@@ -201,6 +258,10 @@ class LuaHost:
             encode=False,
             allow_credential_override=self.allow_credential_override,
             on_interrupt=self._interrupted,
+            subaccounts=self.subaccounts,
+            max_bytes=self.result_limit,
+            before_call=self._before_call,
+            on_limit=self._halt,
         )
         operations = list(self.dispatcher.spec.operations) if self.dispatcher is not None else []
         twilio, module = load(runtime, bridge, operations, encode=False)
@@ -219,6 +280,10 @@ class LuaHost:
             "input_limit": self.pattern_input_limit,
             "cost_limit": _PATTERN_COST_LIMIT,
             "rep_limit": max(1024, self.memory_limit // 4),
+            "output_limit": self.output_limit if self.output_limit is not None else False,
+            "wall_clock": self._wall_clock,
+            "random": self._random,
+            "seed": self._seed,
             "load_with_env": self.engine != "lua51",
             "per_coroutine_hooks": self.engine == "lua51",
             "globals": runtime.table_from({"to_json": json.to_json, "from_json": json.from_json}),
@@ -232,6 +297,8 @@ class LuaHost:
         self._capture = sandbox.capture
         self._text_of = sandbox.text_of
         self._collect = sandbox.collectgarbage
+        self._forget = sandbox.forget
+        self._halt_lua = sandbox.halt
         self._runtime = runtime
         self.runtimes_built += 1
 
@@ -240,25 +307,41 @@ class LuaHost:
     def _execute(self, code: bytes, chunk: str, host_globals: Mapping[str, Any], capture: tuple[str, ...],
                  preload: list[tuple[bytes, str]]) -> LuaRun:
         runtime = self._runtime
+        # Between runs the limit stays lifted: every Lua API call lupa makes for the host outside the script
+        # is unprotected, and one failing at the limit aborts the process ("PANIC: unprotected error").
+        runtime.set_max_memory(0)
+        if len(code) > self.memory_limit // 4:
+            raise LuaMemoryLimitError(
+                f"{chunk}: the source is larger than this host allows ({self.memory_limit // 4} bytes)", chunk=chunk
+            )
         extras = runtime.table()
-        limit = runtime.get_max_memory()
-        runtime.set_max_memory(0)  # host data is built outside the script's budget, like results
-        try:
-            for key, value in host_globals.items():
-                if not isinstance(key, str):
-                    raise TypeError("globals must be keyed by name (str)")
-                extras[key] = to_lua(runtime, value, encode=True)
-        finally:
-            runtime.set_max_memory(limit)
+        for key, value in host_globals.items():
+            if not isinstance(key, str):
+                raise TypeError("globals must be keyed by name (str)")
+            extras[key] = to_lua(runtime, value, encode=True)
         env = self._sandbox.prepare(extras)
         before = None
         if preload:
             before = runtime.table_from([self._compile(source, module, env) for source, module in preload])
         fn = self._compile(code, chunk, env)
+        if (runtime.get_memory_used() or 0) + _START_HEADROOM > self.memory_limit:
+            self._doubt = True
+            raise LuaMemoryLimitError(
+                f"{chunk}: memory limit exceeded before the script started (its source and the host's globals "
+                f"take more than {self.memory_limit} bytes)", chunk=chunk
+            )
 
         self._interrupt = None
+        self._halted = None
+        self._calls = 0
+        self._rng = random.Random(os.urandom(32))
         self._started, self._paused, self._bridge.paused = time.monotonic(), 0.0, 0.0
-        self._sandbox.arm(self.instruction_limit, self.time_limit if self.time_limit else False)
+        self._sandbox.arm(
+            self.instruction_limit,
+            self.time_limit if self.time_limit else False,
+            self.wall_clock_limit if self.wall_clock_limit else False,
+        )
+        runtime.set_max_memory(self.memory_limit)
         try:
             outcome = self._run(fn, before)
         except self._module.LuaMemoryError:
@@ -266,35 +349,40 @@ class LuaHost:
         except self._module.LuaError as exc:  # our wrapper failed after the script (a stop, no memory)
             outcome = (False, str(exc), False)
         finally:
-            # Every Lua API call lupa makes from here on is unprotected: at the memory limit one would abort
-            # the process ("PANIC: unprotected error"), so the limit is lifted until the next run.
             runtime.set_max_memory(0)
             self._sethook()  # a C function called from Python: no instruction runs, so no hook fires
+        del fn
         ok, value, wrapped = outcome
 
-        killed = self._state["killed"]
+        killed = self._state["killed"] or self._halted
         if self._interrupt is not None:
+            self._doubt = True
             interrupt, self._interrupt = self._interrupt, None
             raise interrupt
-        if killed == "instructions":
-            raise LuaInstructionLimitError(
-                f"{chunk}: instruction limit exceeded ({self.instruction_limit} Lua instructions)", chunk=chunk
-            )
-        if killed == "time":
-            raise LuaTimeLimitError(f"{chunk}: time limit exceeded ({self.time_limit} s in Lua)", chunk=chunk)
+        if not ok and killed is None and (self._state["memory"] or value == _NO_MEMORY):
+            killed = "memory"
+        if killed in _LIMIT_ERRORS:
+            # A stop can land anywhere, also inside the sandbox's own code: the runtime is not trusted again.
+            self._doubt = True
+            raise _LIMIT_ERRORS[killed](f"{chunk}: {self._limit_text(killed)}", chunk=chunk)
         if not ok:
             error = self._read_text(value) if wrapped else value
-            if self._state["memory"] or error == _NO_MEMORY:
-                self._runtime = None  # LuaJIT / Lua 5.1 need a fresh runtime after running out of memory
-                raise LuaMemoryLimitError(
-                    f"{chunk}: memory limit exceeded ({self.memory_limit} bytes)", chunk=chunk
-                )
+            if error == _NO_MEMORY:
+                self._doubt = True
+                raise LuaMemoryLimitError(f"{chunk}: {self._limit_text('memory')}", chunk=chunk)
+            if isinstance(error, str) and any(sign in error for sign in _DOUBTFUL):
+                self._doubt = True
             raise LuaRuntimeError(self._error_text(error, chunk), chunk=chunk)
 
         try:
             converted = self._plain(value, wrapped, "")
             # Read raw: the budget hook is off now, and a script may have given _G an endless __index.
             captured = {name: self._plain(*self._capture(env, name), name) for name in capture}
+        except ConversionSizeError as exc:
+            raise LuaResultSizeError(
+                f"{chunk}: the script's result is larger than this host allows ({exc.path} is part of more "
+                f"than {self.result_limit} bytes)", chunk=chunk
+            ) from None
         except ConversionError as exc:
             raise LuaResultError(f"{chunk}: the script's result {exc}", chunk=chunk) from None
         replaced = frozenset(name for name in capture if name in host_globals
@@ -309,40 +397,51 @@ class LuaHost:
             raise LuaSyntaxError(text if text.startswith(chunk) else f"{chunk}: {text}", chunk=chunk)
         return fn
 
+    def _limit_text(self, kind: str) -> str:
+        return {
+            "instructions": f"instruction limit exceeded ({self.instruction_limit} Lua instructions)",
+            "time": f"time limit exceeded ({self.time_limit} s in Lua)",
+            "wall": f"wall clock limit exceeded ({self.wall_clock_limit} s per run, Twilio calls included)",
+            "calls": f"Twilio call limit exceeded ({self.call_limit} calls per run)",
+            "output": f"output limit exceeded ({self.output_limit} bytes printed per run)",
+            "memory": f"memory limit exceeded ({self.memory_limit} bytes)",
+        }[kind]
+
     def _plain(self, value: Any, wrapped: bool, path: str) -> Any:
         """A value a run handed back (see sandbox.lua's ``outward``) as plain Python."""
         if wrapped:
+            if value[2] + 64 > self.result_limit:  # the length, read before lupa decodes the text
+                raise ConversionSizeError(path, self.result_limit)
             try:
                 return value[1]
             except UnicodeDecodeError:
                 raise ConversionError(path, "is not valid UTF-8 text") from None
-        return to_python(value, self._module.lua_type, max_nodes=_RESULT_MAX_NODES, path=path)
+        return to_python(value, self._module.lua_type, max_nodes=_RESULT_MAX_NODES, max_bytes=self.result_limit,
+                         path=path)
 
     def _read_text(self, box: Any) -> str:
-        """The text in ``{text}`` from Lua (an error message); text that is not UTF-8 is shown with U+FFFD."""
+        """The text in ``{text}`` from Lua (an error message, at most 64 KiB: see sandbox.lua's ``run``);
+        text that is not UTF-8 is shown with U+FFFD."""
         try:
             return str(box[1])
         except UnicodeDecodeError:
             pass
-        runtime = self._runtime
-        limit = runtime.get_max_memory()
-        runtime.set_max_memory(0)
         try:
             return str(self._text_of(box))
         except Exception:  # noqa: BLE001 - only a message
             return "(a message that is not valid UTF-8 text)"
-        finally:
-            runtime.set_max_memory(limit)
 
     def _error_text(self, error: Any, chunk: str) -> str:
         if isinstance(error, (bytes, str)):
             return _message(error)
         try:
-            data = to_python(error, self._module.lua_type, max_nodes=10_000)
+            data = to_python(error, self._module.lua_type, max_nodes=_ERROR_MAX_NODES, max_bytes=_ERROR_MAX_BYTES)
+        except ConversionSizeError:
+            return f"{chunk}: error(a value larger than {_ERROR_MAX_BYTES} bytes)"
         except ConversionError:
             data = None
         if isinstance(data, dict) and isinstance(data.get("error"), str):
-            return f"{chunk}: {data['error']}"
+            return f"{chunk}: {data['error'][:_ERROR_MAX_BYTES]}"
         shown = json.dumps(data, ensure_ascii=False, default=str) if data is not None else "a non-string value"
         return f"{chunk}: error({shown})"
 
@@ -350,27 +449,76 @@ class LuaHost:
         runtime = self._runtime
         if runtime is None:
             return
-        runtime.set_max_memory(self.memory_limit)
-        # LuaJIT has no emergency collection: garbage left by a big script could make the next one fail
-        # at the limit, so collect when the heap is more than half full.
-        used = runtime.get_memory_used() or 0
-        if used > self.memory_limit // 2:
-            try:
+        doubt, self._doubt = self._doubt, False
+        if doubt:
+            # A limit, an interrupt or a C-level failure: a fresh runtime for the next run (about 2 ms)
+            # rather than one whose state (a half-done library call, a heap at its limit) is uncertain.
+            self._runtime = None
+            return
+        try:
+            runtime.set_max_memory(0)
+            self._forget()
+            # LuaJIT has no emergency collection: garbage left by a big script could make the next one fail
+            # at the limit, so collect when the heap is more than half full; a heap that stays that full
+            # holds something of the last run, and the runtime is replaced.
+            if (runtime.get_memory_used() or 0) > self.memory_limit // 2:
                 self._collect(b"collect")
-            except self._module.LuaError:
-                self._runtime = None
+                if (runtime.get_memory_used() or 0) > self.memory_limit // 2:
+                    self._runtime = None
+        except self._module.LuaError:
+            self._runtime = None
 
     # Callbacks from Lua: they must never raise.
 
     def _script_time(self) -> float:
         return time.monotonic() - self._started - self._paused - self._bridge.paused
 
+    def _wall_clock(self) -> float:
+        return time.monotonic() - self._started
+
+    def _random(self) -> float:
+        return self._rng.random()
+
+    def _seed(self, value: Any) -> None:
+        # Seeds only this run's generator; the next run starts from the OS again.
+        self._rng.seed(value if isinstance(value, (int, float)) else 0)
+
+    def _before_call(self) -> str | None:
+        """Whether the script may make one more Twilio call; the quota it reached otherwise."""
+        if self._halted is not None:
+            return self._halted
+        if self.wall_clock_limit and self._wall_clock() > self.wall_clock_limit:
+            return "wall"
+        if self.call_limit is not None and self._calls >= self.call_limit:
+            return "calls"
+        self._calls += 1
+        return None
+
+    def _halt(self, kind: str) -> None:
+        """Stop the script from a callback: the next instruction raises (see sandbox.lua's ``halt``)."""
+        if self._halted is None:
+            self._halted = kind
+        runtime = self._runtime
+        limit = runtime.get_max_memory()
+        runtime.set_max_memory(0)
+        try:
+            self._halt_lua(kind)
+        except Exception:  # noqa: BLE001 - the flag above still ends the run when the script returns
+            log.exception("could not stop the script")
+        finally:
+            runtime.set_max_memory(limit)
+
     def _interrupted(self, exc: BaseException) -> None:
         self._interrupt = exc
+        runtime = self._runtime
+        limit = runtime.get_max_memory()
+        runtime.set_max_memory(0)
         try:
             self._state["abort"] = True
         except Exception:  # noqa: BLE001 - the hook also sees _interrupt through the next check
             pass
+        finally:
+            runtime.set_max_memory(limit)
 
     def _lua_print(self, box: Any) -> None:
         started = time.monotonic()
