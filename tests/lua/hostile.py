@@ -1,4 +1,9 @@
-"""Child-process runner for hostile scripts: ``python -m tests.lua.hostile < spec.json``.
+"""Child-process runner for hostile scripts.
+
+``python -m tests.lua.hostile --serve`` imports everything once, then for each JSON line on standard input
+forks a child that runs one script and answers one JSON line on standard output; a child that dies (segfault,
+Lua PANIC) or runs past ``deadline`` seconds is reported as ``{"crashed": ...}``. Forking from a process that
+has done the imports makes each script's own process cheap (a few milliseconds), so the corpus stays fast.
 
 The JSON names the engine, the script, LuaHost options, and whether a simulator is needed. The child runs the
 script once, samples the Lua heap while it runs, then runs a second, ordinary script in the same LuaHost, and
@@ -10,7 +15,9 @@ PANIC/abort) is then a failed test in the parent rather than a dead pytest.
 from __future__ import annotations
 
 import json
+import os
 import resource
+import signal
 import sys
 import threading
 import time
@@ -87,5 +94,50 @@ def main(spec: dict[str, Any]) -> dict[str, Any]:
     return outcome
 
 
+def _serve() -> None:
+    import adapter.lua  # noqa: F401 - imported once, before forking
+    import adapter.simulator  # noqa: F401
+
+    for line in sys.stdin:
+        spec = json.loads(line)
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read_end)
+            try:
+                answer = json.dumps(main(spec), default=str).encode()
+            except BaseException as exc:  # noqa: BLE001
+                answer = json.dumps({"kind": "python:" + type(exc).__name__, "message": str(exc)[:500]}).encode()
+            os.write(write_end, answer)
+            os._exit(0)
+        os.close(write_end)
+        deadline = time.monotonic() + float(spec.get("deadline", 60))
+        status = None
+        while status is None:
+            done, code = os.waitpid(pid, os.WNOHANG)
+            if done:
+                status = code
+            elif time.monotonic() > deadline:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                status = "hang"
+            else:
+                time.sleep(0.005)
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+        if status == "hang":
+            result: dict[str, Any] = {"crashed": f"no answer in {spec.get('deadline', 60)} s"}
+        elif os.WIFSIGNALED(status) or os.WEXITSTATUS(status) != 0 or not data:
+            how = (f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit {os.WEXITSTATUS(status)}")
+            result = {"crashed": how}
+        else:
+            result = json.loads(data)
+        sys.stdout.write(json.dumps(result, default=str) + "\n")
+        sys.stdout.flush()
+
+
 if __name__ == "__main__":
-    print(json.dumps(main(json.loads(sys.stdin.read())), default=str), flush=True)
+    if sys.argv[1:] == ["--serve"]:
+        _serve()
+    else:
+        print(json.dumps(main(json.loads(sys.stdin.read())), default=str), flush=True)

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -181,15 +182,42 @@ TWILIO: dict[str, dict[str, Any]] = {
 }
 
 
-def run_child(engine: str, spec: dict[str, Any], timeout: float = 90) -> dict[str, Any]:
-    payload = json.dumps({"engine": engine, **spec})
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_KEY", "TWILIO_API_SECRET"):
-        env.pop(name, None)
-    proc = subprocess.run([sys.executable, "-m", "tests.lua.hostile"], input=payload, capture_output=True,
-                          text=True, timeout=timeout, cwd=ROOT, env=env)
-    assert proc.returncode == 0, f"the host process died (exit {proc.returncode}): {proc.stderr[-2000:]}"
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+class Forker:
+    """tests/lua/hostile.py --serve: one process that has imported everything and forks a child per script."""
+
+    def __init__(self) -> None:
+        env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_KEY", "TWILIO_API_SECRET"):
+            env.pop(name, None)
+        self.proc = subprocess.Popen([sys.executable, "-m", "tests.lua.hostile", "--serve"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT,
+                                     env=env)
+
+    def run(self, spec: dict[str, Any]) -> dict[str, Any]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps(spec) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        assert line, "the forking runner itself died"
+        return json.loads(line)
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def forker() -> Iterator[Forker]:
+    runner = Forker()
+    yield runner
+    runner.close()
+
+
+def run_child(forker: Forker, engine: str, spec: dict[str, Any]) -> dict[str, Any]:
+    out = forker.run({"engine": engine, "deadline": 60, **spec})
+    assert "crashed" not in out, f"the host process died: {out['crashed']}"
+    return out
 
 
 def check_common(out: dict[str, Any]) -> None:
@@ -200,8 +228,8 @@ def check_common(out: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("name", sorted(NESTING))
-def test_nesting_through_c_never_crashes(engine: str, name: str) -> None:
-    out = run_child(engine, {"source": NESTING[name]})
+def test_nesting_through_c_never_crashes(forker: Forker, engine: str, name: str) -> None:
+    out = run_child(forker, engine, {"source": NESTING[name]})
     check_common(out)
     assert out["kind"] in ("ok", "runtime", "instruction_limit"), out
     assert out["elapsed"] < 5, out
@@ -209,9 +237,9 @@ def test_nesting_through_c_never_crashes(engine: str, name: str) -> None:
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("name", sorted(LIMITS))
-def test_limits_hold(engine: str, name: str) -> None:
+def test_limits_hold(forker: Forker, engine: str, name: str) -> None:
     case = LIMITS[name]
-    out = run_child(engine, {"source": case["source"], "options": case.get("options", {}),
+    out = run_child(forker, engine, {"source": case["source"], "options": case.get("options", {}),
                              "after": "return 1 + 1"})
     check_common(out)
     assert out["kind"] in case["kinds"], out
@@ -228,9 +256,9 @@ def test_limits_hold(engine: str, name: str) -> None:
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("name", sorted(TWILIO))
-def test_twilio_calls_within_quotas(engine: str, name: str) -> None:
+def test_twilio_calls_within_quotas(forker: Forker, engine: str, name: str) -> None:
     case = TWILIO[name]
-    out = run_child(engine, {"source": case["source"], "options": case.get("options", {}), "simulator": True})
+    out = run_child(forker, engine, {"source": case["source"], "options": case.get("options", {}), "simulator": True})
     check_common(out)
     assert out["kind"] in case["kinds"], out
     if "value" in case:
