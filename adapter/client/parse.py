@@ -14,9 +14,10 @@ __all__ = ["FreshJSON", "parse_response"]
 class FreshJSON(dict):  # type: ignore[type-arg]
     """A result exactly as ``json.loads`` built it, that nothing else holds: a tree of plain dict, list, str,
     int, float, bool and None. The Lua bridge hands such a value to Lua without a defensive copy; any other
-    dict (a subclass's own result, a test double's) is copied first. Code that modifies one must keep it so."""
+    dict (a subclass's own result, a test double's) is copied first. Code that modifies one must keep it so.
+    ``json_bytes`` is the length of the JSON text it came from (the Lua bridge bounds its size in Lua by it)."""
 
-    __slots__ = ()
+    __slots__ = ("json_bytes",)
 
 
 def parse_response(operation: OperationSpec, response: dict[str, Any]) -> dict[str, Any] | None:
@@ -32,7 +33,9 @@ def parse_response(operation: OperationSpec, response: dict[str, Any]) -> dict[s
                 "api", f"Twilio answered HTTP {status} with {what}", status=502,
                 operation=operation.name, attempts=attempts,
             )
-        return FreshJSON(data)  # a shallow copy of the top level only: the marker costs well under a microsecond
+        fresh = FreshJSON(data)  # a shallow copy of the top level only: the marker costs well under a microsecond
+        fresh.json_bytes = len(response["body"])
+        return fresh
     data = _json(response["body"])
     if isinstance(data, dict) and isinstance(data.get("message"), str):
         code = data.get("code")

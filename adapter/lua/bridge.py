@@ -48,6 +48,9 @@ _ERROR_DETAILS_MAX = 20
 # The memory limit may be passed by this fraction while a result is on the heap (lupa cannot build a table
 # with the limit on: a failed allocation there aborts the process).
 _MEMORY_SLACK = 1.1
+# The most Lua heap one byte of JSON can become: `{}` (2 bytes) is a 56-64 byte table, `[{},{}]` a table and a
+# slot per 3 bytes. Below that bound a result fits without estimating it item by item.
+_LUA_BYTES_PER_JSON_BYTE = 48
 _INTERNAL = "The Twilio adapter failed on the host; the host's log has the details"
 _KINDS = {"string": "a string", "number": "a number", "boolean": "a boolean"}
 _NOT_DATA = {"function": "a function", "thread": "a coroutine", "userdata": "a userdata value"}
@@ -128,7 +131,7 @@ class Bridge:
                 runtime = self._runtime
                 limit = runtime.get_max_memory()
                 if limit:
-                    if not self._fits(result, limit):
+                    if not self._fits(result, limit, result):
                         return self._refuse(operation, "memory")
                     runtime.set_max_memory(0)
                 try:
@@ -173,7 +176,7 @@ class Bridge:
                 fresh_json = type(page) is FreshJSON and self._may_skip_copy
                 items = page.get(spec.items_key) or []
                 following = self._dispatcher.next_page_args(operation, values, page)
-                return self._page(items, following, fresh_json=fresh_json and type(items) is list)
+                return self._page(items, following, fresh_json=fresh_json and type(items) is list, source=page)
             except TwilioError as exc:
                 return self._error(exc.to_dict())
         except BaseException as exc:  # noqa: BLE001 - nothing may reach Lua
@@ -306,9 +309,12 @@ class Bridge:
                 _check_account(operation, values["AccountSid"], self._accounts)
         return values
 
-    def _fits(self, value: Any, limit: int) -> bool:
-        """Whether ``value`` converted to Lua keeps the heap within the memory limit's slack."""
+    def _fits(self, value: Any, limit: int, source: Any = None) -> bool:
+        """Whether ``value`` converted to Lua keeps the heap within the memory limit's slack. ``source`` is
+        the FreshJSON it comes from, if any: its JSON length bounds the size in Lua without a walk."""
         room = limit * _MEMORY_SLACK - (self._runtime.get_memory_used() or 0)
+        if type(source) is FreshJSON and _LUA_BYTES_PER_JSON_BYTE * source.json_bytes + 4096 <= room:
+            return True
         return room > 0 and lua_size(value, room) <= room
 
     def _refuse(self, operation: str, kind: str) -> bool:
@@ -323,12 +329,12 @@ class Bridge:
     # allocation hits the Lua memory limit: the limit is lifted while a value is built; the script then meets
     # it on its next allocation.
 
-    def _page(self, items: Any, following: Any, *, fresh_json: bool) -> Any:
+    def _page(self, items: Any, following: Any, *, fresh_json: bool, source: Any = None) -> Any:
         runtime = self._runtime
         keys = self._keys
         limit = runtime.get_max_memory()
         if limit:
-            if not self._fits(items, limit):
+            if not self._fits(items, limit, source):
                 return self._refuse("each", "memory")
             runtime.set_max_memory(0)
         try:

@@ -306,29 +306,31 @@ def lua_size(value: Any, limit: float = math.inf) -> float:
     memory left before building a result, because lupa aborts the process when building one fails."""
     kind = type(value)
     if kind is str:
-        return 32 + len(value) * (1 if value.isascii() else 4)
+        return 32 + (len(value) if value.isascii() else 4 * len(value))
     if kind is dict or isinstance(value, dict):
-        total = 64.0 + 80 * len(value)
+        # 64 for the table, per entry a hash node and a key string header
+        total = 64 + 112 * len(value)
         for key, item in value.items():
-            total += lua_size(key) if type(key) is str else 0
+            total += len(key) if type(key) is str else 16
             item_kind = type(item)
             if item_kind is str:
-                total += 32 + len(item) * (1 if item.isascii() else 4)
-            elif item_kind is not int and item_kind is not float and item_kind is not bool and item is not None:
+                total += 32 + (len(item) if item.isascii() else 4 * len(item))
+            elif item_kind is dict or item_kind is list or (
+                    item_kind is not int and item_kind is not float and item_kind is not bool and item is not None):
                 total += lua_size(item, limit - total)
-            if total > limit:
-                return total
+                if total > limit:
+                    return total
         return total
     if kind is list or kind is tuple:
-        total = 64.0 + 16 * len(value)
+        total = 64 + 16 * len(value)
         for item in value:
             item_kind = type(item)
             if item_kind is str:
-                total += 32 + len(item) * (1 if item.isascii() else 4)
+                total += 32 + (len(item) if item.isascii() else 4 * len(item))
             elif item_kind is not int and item_kind is not float and item_kind is not bool and item is not None:
                 total += lua_size(item, limit - total)
-            if total > limit:
-                return total
+                if total > limit:
+                    return total
         return total
     if kind is bytes:
         return 32 + len(value)
