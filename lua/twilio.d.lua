@@ -1,5 +1,5 @@
 ---@meta
--- Generated from specs/twilio_v2010.yaml by `twilio-lua docs`; do not edit by hand.
+-- Generated from specs/ (twilio_v2010.yaml and the files it includes) by `twilio-lua docs`; do not edit by hand.
 -- Editor annotations for lua-language-server: put this file's folder in `workspace.library`.
 
 ---An operation's error object: operations return it twice (`out.error` and `local res, err`).
@@ -105,6 +105,110 @@
 ---@field next_page_uri? string The next page, or null (nil in Lua) on the last page.
 ---@field previous_page_uri? string The previous page, or null on the first page.
 
+---@class TwilioPhoneNumberLookup
+---@field calling_country_code? string International dialing prefix of the phone number defined in the E.164 standard.
+---@field country_code? string The phone number's ISO country code.
+---@field phone_number? string The phone number in E.164 format, which consists of a + followed by the country code and subscriber number.
+---@field national_format? string The phone number in national format.
+---@field valid? boolean Boolean which indicates if the phone number is in a valid range that can be freely assigned by a carrier to a user.
+---@field validation_errors? TwilioValidationError[] Contains reasons why a phone number is invalid. Possible values: TOO_SHORT, TOO_LONG, INVALID_BUT_POSSIBLE, INVALID_COUNTRY_CODE, INVALID_LENGTH, NOT_A_NUMBER.
+---@field caller_name? table An object that contains caller name information based on CNAM.
+---@field sim_swap? table An object that contains information on the last date the subscriber identity module (SIM) was changed for a mobile phone number.
+---@field call_forwarding? table An object that contains information on the unconditional call forwarding status of mobile phone number.
+---@field line_type_intelligence? table An object that contains line type information including the carrier name, mobile country code, and mobile network code.
+---@field line_status? table An object that contains line status information for a mobile phone number.
+---@field identity_match? table An object that contains identity match information.
+---@field reassigned_number? table An object that contains reassigned number information. Reassigned Numbers will return a phone number's reassignment status given a phone number and date
+---@field sms_pumping_risk? table An object that contains information on if a phone number has been currently or previously blocked by Verify Fraud Guard for receiving malicious SMS pumping traffic as well as other signals associated
+---@field phone_number_quality_score? string An object that contains information of a mobile phone number quality score. Quality score will return a risk score about the phone number.
+---@field pre_fill? string An object that contains pre fill information. pre_fill will return PII information associated with the phone number like first name, last name, address line, country code, state and postal code.
+---@field url? string The absolute URL of the resource.
+
+---@class TwilioCallerNameInfo
+---@field caller_name? string
+---@field caller_type? string
+---@field error_code? integer
+
+---@class TwilioSimSwapInfo
+---@field last_sim_swap? string
+---@field carrier_name? string
+---@field mobile_country_code? string
+---@field mobile_network_code? string
+---@field error_code? integer
+
+---@class TwilioCallForwardingInfo
+---@field call_forwarding_enabled? boolean
+---@field error_code? integer
+
+---@class TwilioLineTypeIntelligenceInfo
+---@field mobile_country_code? string
+---@field mobile_network_code? string
+---@field carrier_name? string
+---@field type? string
+---@field error_code? integer
+
+---@class TwilioLineStatusInfo
+---@field status? string
+---@field error_code? integer
+
+---@class TwilioIdentityMatchInfo
+---@field first_name_match? string
+---@field last_name_match? string
+---@field address_lines_match? string
+---@field city_match? string
+---@field state_match? string
+---@field postal_code_match? string
+---@field address_country_match? string
+---@field national_id_match? string
+---@field date_of_birth_match? string
+---@field summary_score? integer
+---@field error_code? integer
+---@field error_message? string
+
+---@class TwilioReassignedNumberInfo
+---@field last_verified_date? string
+---@field is_number_reassigned? string
+---@field error_code? string
+
+---@class TwilioSmsPumpingRiskInfo
+---@field carrier_risk_category? string
+---@field number_blocked? boolean
+---@field number_blocked_date? string
+---@field number_blocked_last_3_months? boolean
+---@field sms_pumping_risk_score? integer
+---@field error_code? integer
+
+---@class TwilioVerification
+---@field sid? string The unique string that we created to identify the Verification resource.
+---@field service_sid? string The SID of the Service the resource is associated with.
+---@field account_sid? string The SID of the Account that created the Verification resource.
+---@field to? string The phone number or email being verified. Phone numbers must be in E.164 format.
+---@field channel "sms"|"call"|"email"|"whatsapp"|"sna" The verification method used. One of: email, sms, whatsapp, call, sna, or rcs.
+---@field status? string The status of the verification. Can be: pending, approved, canceled, max_attempts_reached, deleted, failed or expired.
+---@field valid? boolean Use "status" instead. Legacy property indicating whether the verification was successful.
+---@field lookup? string Information about the phone number being verified.
+---@field amount? string The amount of the associated PSD2 compliant transaction. Requires the PSD2 Service flag enabled.
+---@field payee? string The payee of the associated PSD2 compliant transaction. Requires the PSD2 Service flag enabled.
+---@field send_code_attempts? table[] An array of verification attempt objects containing the channel attempted and the channel-specific transaction SID.
+---@field date_created? string The date and time in GMT when the resource was created specified in RFC 2822 format.
+---@field date_updated? string The date and time in GMT when the resource was last updated specified in RFC 2822 format.
+---@field sna? string The set of fields used for a silent network auth (sna) verification. Contains a single field with the URL to be invoked to verify the phone number.
+---@field url? string The absolute URL of the Verification resource.
+
+---@class TwilioVerificationCheck
+---@field sid? string The unique string that we created to identify the VerificationCheck resource.
+---@field service_sid? string The SID of the Service the resource is associated with.
+---@field account_sid? string The SID of the Account that created the VerificationCheck resource.
+---@field to? string The phone number or email being verified. Phone numbers must be in E.164 format.
+---@field channel "sms"|"call"|"email"|"whatsapp"|"sna" The verification method to use. One of: email, sms, whatsapp, call, or sna.
+---@field status? string The status of the verification. Can be: pending, approved, canceled, max_attempts_reached, deleted, failed or expired.
+---@field valid? boolean Use "status" instead. Legacy property indicating whether the verification was successful.
+---@field amount? string The amount of the associated PSD2 compliant transaction. Requires the PSD2 Service flag enabled.
+---@field payee? string The payee of the associated PSD2 compliant transaction. Requires the PSD2 Service flag enabled.
+---@field date_created? string The ISO 8601 date and time in GMT when the Verification Check resource was created.
+---@field date_updated? string The ISO 8601 date and time in GMT when the Verification Check resource was last updated.
+---@field sna_attempts_error_codes? table[] List of error codes as a result of attempting a verification using the sna channel. The error codes are chronologically ordered, from the first attempt to the latest attempt.
+
 ---Arguments of Twilio.createCall.
 ---@class TwilioCreateCallArgs
 ---@field AccountSid? string The account to act on; defaults to the dispatcher's account. Security credentials login.
@@ -167,6 +271,21 @@
 ---@field AuthToken? string The Auth Token to sign this call with (HTTP Basic password, never sent as a header); defaults to the dispatcher's credentials. Security credentials password.
 ---@field CallSid string The SID of the call (CA followed by 32 hex digits).
 
+---Arguments of Twilio.updateCall.
+---@class TwilioUpdateCallArgs
+---@field AccountSid? string The account to act on; defaults to the dispatcher's account. Security credentials login.
+---@field AuthToken? string The Auth Token to sign this call with (HTTP Basic password, never sent as a header); defaults to the dispatcher's credentials. Security credentials password.
+---@field CallSid string The SID of the call (CA followed by 32 hex digits).
+---@field Status? "canceled"|"completed" completed hangs up a call in progress; canceled cancels a queued or ringing call.
+---@field Url? string Redirect the live call to the TwiML at this absolute URL.
+---@field Method? "GET"|"POST" The HTTP method Twilio uses to request Url.
+---@field Twiml? string Redirect the live call to these TwiML instructions, instead of Url.
+---@field FallbackUrl? string The URL Twilio requests if requesting or running the TwiML at Url fails.
+---@field FallbackMethod? "GET"|"POST" The HTTP method Twilio uses to request FallbackUrl.
+---@field StatusCallback? string The URL Twilio calls when the call completes.
+---@field StatusCallbackMethod? "GET"|"POST" The HTTP method Twilio uses to request StatusCallback.
+---@field TimeLimit? integer The longest the call may last from now on, in seconds.
+
 ---Arguments of Twilio.postMessage.
 ---@class TwilioPostMessageArgs
 ---@field AccountSid? string The account to act on; defaults to the dispatcher's account. Security credentials login.
@@ -216,6 +335,14 @@
 ---@field AuthToken? string The Auth Token to sign this call with (HTTP Basic password, never sent as a header); defaults to the dispatcher's credentials. Security credentials password.
 ---@field MessageSid string The SID of the message (SM or MM followed by 32 hex digits).
 
+---Arguments of Twilio.updateMessage.
+---@class TwilioUpdateMessageArgs
+---@field AccountSid? string The account to act on; defaults to the dispatcher's account. Security credentials login.
+---@field AuthToken? string The Auth Token to sign this call with (HTTP Basic password, never sent as a header); defaults to the dispatcher's credentials. Security credentials password.
+---@field MessageSid string The SID of the message (SM or MM followed by 32 hex digits).
+---@field Body? string Only an empty string: it redacts (erases) the text of the message.
+---@field Status? "canceled" canceled cancels a scheduled message that has not been sent yet.
+
 ---Arguments of Twilio.listMedia.
 ---@class TwilioListMediaArgs
 ---@field AccountSid? string The account to act on; defaults to the dispatcher's account. Security credentials login.
@@ -242,13 +369,48 @@
 ---@field MessageSid string The SID of the message (SM or MM followed by 32 hex digits).
 ---@field MediaSid string The SID of the media item (ME followed by 32 hex digits).
 
+---Arguments of Twilio.lookupPhoneNumber.
+---@class TwilioLookupPhoneNumberArgs
+---@field AccountSid? string The account whose credentials sign this call; defaults to the dispatcher's account.
+---@field AuthToken? string The Auth Token to sign this call with (HTTP Basic password, never sent as a header); defaults to the dispatcher's credentials. Security credentials password.
+---@field PhoneNumber string The phone number to look up, in E.164 or national format (then give CountryCode).
+---@field Fields? "validation"|"caller_name"|"sim_swap"|"call_forwarding"|"line_status"|"line_type_intelligence"|"identity_match"|"reassigned_number"|"sms_pumping_risk"|"phone_number_quality_score"|"pre_fill"|("validation"|"caller_name"|"sim_swap"|"call_forwarding"|"line_status"|"line_type_intelligence"|"identity_match"|"reassigned_number"|"sms_pumping_risk"|"phone_number_quality_score"|"pre_fill")[] The data packages to return (one name or a list); sent as Twilio's comma-separated list.
+---@field CountryCode? string The country of a number given in national format (ISO 3166-1 alpha-2, such as US).
+
+---Arguments of Twilio.createVerification.
+---@class TwilioCreateVerificationArgs
+---@field AccountSid? string The account whose credentials sign this call; defaults to the dispatcher's account.
+---@field AuthToken? string The Auth Token to sign this call with (HTTP Basic password, never sent as a header); defaults to the dispatcher's credentials. Security credentials password.
+---@field ServiceSid string The Verify Service (VA followed by 32 hex digits) that sends and checks the codes.
+---@field To string The phone number (E.164) or email address to verify.
+---@field Channel "sms"|"call"|"email"|"whatsapp"|"sna"|"auto" How the code is sent.
+---@field CustomFriendlyName? string The name shown in the message instead of the Service's friendly name.
+---@field CustomCode? string A code of your own to send instead of a generated one (when the Service allows it).
+---@field Locale? string The language of the message (en, fr, pt-BR, ...); by default from the number's country.
+---@field SendDigits? string For the call channel, the digits to dial after the call connects (an extension).
+---@field AppHash? string Your Android app hash, appended to the SMS for the SMS Retriever API.
+---@field TemplateSid? string A message template to use instead of the Service's default.
+---@field Amount? string The amount of a PSD2 transaction (needs a PSD2-enabled Service).
+---@field Payee? string The payee of a PSD2 transaction (needs a PSD2-enabled Service).
+
+---Arguments of Twilio.checkVerification.
+---@class TwilioCheckVerificationArgs
+---@field AccountSid? string The account whose credentials sign this call; defaults to the dispatcher's account.
+---@field AuthToken? string The Auth Token to sign this call with (HTTP Basic password, never sent as a header); defaults to the dispatcher's credentials. Security credentials password.
+---@field ServiceSid string The Verify Service (VA followed by 32 hex digits) that sends and checks the codes.
+---@field Code string The code the user entered.
+---@field To? string The phone number or email address the code was sent to.
+---@field VerificationSid? string The SID of the verification, instead of To.
+---@field Amount? string The amount of the PSD2 transaction, as given when the code was sent.
+---@field Payee? string The payee of the PSD2 transaction, as given when the code was sent.
+
 ---The Twilio service: one function per operation, plus `each` and `is_error`.
 ---@class Twilio
 Twilio = {}
 
 ---Make a phone call.
 ---
----`POST /2010-04-01/Accounts/{AccountSid}/Calls.json`
+---`POST https://api.twilio.com/2010-04-01/Accounts/{AccountSid}/Calls.json`
 ---One of `Url`, `Twiml` or `ApplicationSid` is required.
 ---At most one of `Url`, `Twiml` or `ApplicationSid` may be given.
 ---At most one of `IfMachine` or `MachineDetection` may be given.
@@ -259,7 +421,7 @@ function Twilio.createCall(args) end
 
 ---List calls, newest first, one page at a time.
 ---
----`GET /2010-04-01/Accounts/{AccountSid}/Calls.json`
+---`GET https://api.twilio.com/2010-04-01/Accounts/{AccountSid}/Calls.json`
 ---@param args? TwilioListCallArgs
 ---@return TwilioCallPage|TwilioError result
 ---@return TwilioError? err the error object again, on failure
@@ -267,7 +429,7 @@ function Twilio.listCall(args) end
 
 ---Fetch one call.
 ---
----`GET /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}.json`
+---`GET https://api.twilio.com/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}.json`
 ---@param args TwilioGetCallArgs
 ---@return TwilioCall|TwilioError result
 ---@return TwilioError? err the error object again, on failure
@@ -275,15 +437,29 @@ function Twilio.getCall(args) end
 
 ---Delete a call record (the call must have ended).
 ---
----`DELETE /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}.json`
+---`DELETE https://api.twilio.com/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}.json`
 ---@param args TwilioDeleteCallArgs
 ---@return TwilioError? result nil on success, else the error object
 ---@return TwilioError? err the error object again, on failure
 function Twilio.deleteCall(args) end
 
+---Change a live call (hang up, cancel, redirect to new TwiML, change its time limit).
+---
+---`POST https://api.twilio.com/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}.json`
+---One of `Status`, `Url`, `Twiml`, `TimeLimit` or `StatusCallback` is required.
+---At most one of `Status`, `Url` or `Twiml` may be given.
+---`Method` needs `Url` as well.
+---`FallbackUrl` needs `Url` as well.
+---`FallbackMethod` needs `FallbackUrl` as well.
+---`StatusCallbackMethod` needs `StatusCallback` as well.
+---@param args TwilioUpdateCallArgs
+---@return TwilioCall|TwilioError result
+---@return TwilioError? err the error object again, on failure
+function Twilio.updateCall(args) end
+
 ---Send an SMS, MMS or WhatsApp message.
 ---
----`POST /2010-04-01/Accounts/{AccountSid}/Messages.json`
+---`POST https://api.twilio.com/2010-04-01/Accounts/{AccountSid}/Messages.json`
 ---One of `From` or `MessagingServiceSid` is required.
 ---One of `Body`, `MediaUrl` or `ContentSid` is required.
 ---`SendAt` needs `ScheduleType` and `MessagingServiceSid` as well.
@@ -296,7 +472,7 @@ function Twilio.postMessage(args) end
 
 ---List messages, newest first, one page at a time.
 ---
----`GET /2010-04-01/Accounts/{AccountSid}/Messages.json`
+---`GET https://api.twilio.com/2010-04-01/Accounts/{AccountSid}/Messages.json`
 ---@param args? TwilioListMessageArgs
 ---@return TwilioMessagePage|TwilioError result
 ---@return TwilioError? err the error object again, on failure
@@ -304,7 +480,7 @@ function Twilio.listMessage(args) end
 
 ---Fetch one message.
 ---
----`GET /2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}.json`
+---`GET https://api.twilio.com/2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}.json`
 ---@param args TwilioGetMessageArgs
 ---@return TwilioMessage|TwilioError result
 ---@return TwilioError? err the error object again, on failure
@@ -312,15 +488,25 @@ function Twilio.getMessage(args) end
 
 ---Delete a message and its media (the message must be in a final state).
 ---
----`DELETE /2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}.json`
+---`DELETE https://api.twilio.com/2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}.json`
 ---@param args TwilioDeleteMessageArgs
 ---@return TwilioError? result nil on success, else the error object
 ---@return TwilioError? err the error object again, on failure
 function Twilio.deleteMessage(args) end
 
+---Redact a message's body or cancel a scheduled message.
+---
+---`POST https://api.twilio.com/2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}.json`
+---One of `Body` or `Status` must be given (an empty value counts).
+---At most one of `Body` or `Status` may be given.
+---@param args TwilioUpdateMessageArgs
+---@return TwilioMessage|TwilioError result
+---@return TwilioError? err the error object again, on failure
+function Twilio.updateMessage(args) end
+
 ---List the media of a message, one page at a time.
 ---
----`GET /2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media.json`
+---`GET https://api.twilio.com/2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media.json`
 ---@param args TwilioListMediaArgs
 ---@return TwilioMediaPage|TwilioError result
 ---@return TwilioError? err the error object again, on failure
@@ -328,7 +514,7 @@ function Twilio.listMedia(args) end
 
 ---Fetch one media item of a message.
 ---
----`GET /2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media/{MediaSid}.json`
+---`GET https://api.twilio.com/2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media/{MediaSid}.json`
 ---@param args TwilioGetMediaArgs
 ---@return TwilioMedia|TwilioError result
 ---@return TwilioError? err the error object again, on failure
@@ -336,11 +522,37 @@ function Twilio.getMedia(args) end
 
 ---Delete one media item of a message.
 ---
----`DELETE /2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media/{MediaSid}.json`
+---`DELETE https://api.twilio.com/2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media/{MediaSid}.json`
 ---@param args TwilioDeleteMediaArgs
 ---@return TwilioError? result nil on success, else the error object
 ---@return TwilioError? err the error object again, on failure
 function Twilio.deleteMedia(args) end
+
+---Look up a phone number (format, validity, country; line type and caller name on request).
+---
+---`GET https://lookups.twilio.com/v2/PhoneNumbers/{PhoneNumber}`
+---@param args TwilioLookupPhoneNumberArgs
+---@return TwilioPhoneNumberLookup|TwilioError result
+---@return TwilioError? err the error object again, on failure
+function Twilio.lookupPhoneNumber(args) end
+
+---Send a verification code to a phone number or email address.
+---
+---`POST https://verify.twilio.com/v2/Services/{ServiceSid}/Verifications`
+---@param args TwilioCreateVerificationArgs
+---@return TwilioVerification|TwilioError result
+---@return TwilioError? err the error object again, on failure
+function Twilio.createVerification(args) end
+
+---Check a code a user entered against a pending verification.
+---
+---`POST https://verify.twilio.com/v2/Services/{ServiceSid}/VerificationCheck`
+---One of `To` or `VerificationSid` is required.
+---At most one of `To` or `VerificationSid` may be given.
+---@param args TwilioCheckVerificationArgs
+---@return TwilioVerificationCheck|TwilioError result
+---@return TwilioError? err the error object again, on failure
+function Twilio.checkVerification(args) end
 
 ---Iterate over every item of a list operation, following `next_page_uri` one page at a time.
 ---Yields `item, nil`; on failure yields the error object twice (`item` and `err`), then stops.

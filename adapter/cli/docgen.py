@@ -26,7 +26,7 @@ __all__ = [
 
 OPERATIONS_PATH = Path("docs") / "operations.md"
 ANNOTATIONS_PATH = Path("lua") / "twilio.d.lua"
-_HEADER = "Generated from specs/twilio_v2010.yaml by `twilio-lua docs`; do not edit by hand."
+_HEADER = "Generated from specs/ (twilio_v2010.yaml and the files it includes) by `twilio-lua docs`; do not edit by hand."
 _ERROR_TYPES = ("validation", "api", "network", "timeout", "config")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _LUA_KEYWORDS = frozenset(
@@ -70,6 +70,7 @@ def _and(names: tuple[str, ...]) -> str:
 
 def _rules(op: OperationSpec) -> list[str]:
     rules = [f"One of {_or(group)} is required." for group in op.require_one_of]
+    rules += [f"One of {_or(group)} must be given (an empty value counts)." for group in op.require_given]
     rules += [f"At most one of {_or(group)} may be given." for group in op.mutually_exclusive]
     rules += [f"`{name}` needs {_and(needs)} as well." for name, needs in op.requires.items()]
     return rules
@@ -184,7 +185,7 @@ def render_operations_markdown(spec: ServiceSpec) -> str:
 
 def _operation_markdown(spec: ServiceSpec, op: OperationSpec) -> list[str]:
     lines = [f"## {op.name}", "", f"{_one_line(op.summary)}.", ""]
-    lines.append(f"`{op.method} {op.path}` (HTTP {op.success_status} on success)")
+    lines.append(f"`{op.method} {op.server}{op.path}` (HTTP {op.success_status} on success)")
     lines.append("")
     if op.description:
         lines += [_one_line(op.description), ""]
@@ -364,10 +365,10 @@ def _args_class(op: OperationSpec) -> list[str]:
 
 
 def _function(spec: ServiceSpec, op: OperationSpec) -> list[str]:
-    lines = [f"---{_one_line(op.summary)}.", "---", f"---`{op.method} {op.path}`"]
+    lines = [f"---{_one_line(op.summary)}.", "---", f"---`{op.method} {op.server}{op.path}`"]
     for rule in _rules(op):
         lines.append(f"---{rule}")
-    optional = "" if op.required or op.require_one_of else "?"
+    optional = "" if op.required or op.require_one_of or op.require_given else "?"
     lines.append(f"---@param args{optional} {_class_name(op.name)}Args")
     if op.response_schema is None:
         lines.append("---@return TwilioError? result nil on success, else the error object")

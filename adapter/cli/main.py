@@ -111,12 +111,12 @@ def _ops(args: argparse.Namespace) -> int:
         print(json.dumps([_op_json(op) for op in chosen], indent=2))
         return 0
     for op in chosen:
-        print(f"{op.name:<14} {op.method:<6} {op.path}")
+        print(f"{op.name:<14} {op.method:<6} {op.server}{op.path}")
         print(f"{'':<14} {op.summary}")
         for arg in op.arguments.values():
             mark = "*" if arg.required else " "
             print(f"{'':<16}{mark} {arg.name:<30} {_type(arg)}")
-        for group in op.require_one_of:
+        for group in (*op.require_one_of, *op.require_given):
             print(f"{'':<16}  one of: {', '.join(group)}")
         if args.operation:
             print("\nExample:\n" + op.lua_example)
@@ -135,12 +135,13 @@ def _op_json(op: OperationSpec) -> dict[str, Any]:
     return {
         "name": op.name,
         "method": op.method,
+        "server": op.server,
         "path": op.path,
         "summary": op.summary,
         "arguments": [
             {"name": a.name, "in": a.location, "type": a.type, "required": a.required} for a in op.arguments.values()
         ],
-        "require_one_of": [list(g) for g in op.require_one_of],
+        "require_one_of": [list(g) for g in (*op.require_one_of, *op.require_given)],
     }
 
 

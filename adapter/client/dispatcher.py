@@ -97,7 +97,13 @@ class Dispatcher:
         #: Checks webhook signatures with the Auth Token (None without one): ``Twilio.validateRequest``.
         self.webhook_validator = WebhookValidator(auth_token) if auth_token else None
         self.spec = spec or default_spec()
-        self.base_url = _base_url(base_url, edge or env.get("TWILIO_EDGE"), region or env.get("TWILIO_REGION"))
+        edge, region = edge or env.get("TWILIO_EDGE"), region or env.get("TWILIO_REGION")
+        # Each API host of the spec, and the URL it is reached at: Twilio's own host with the edge and region
+        # put in as Twilio's SDKs do, or, for a Twilio-compatible server, its one base URL for every host.
+        self.base_urls: dict[str, str] = {
+            server: _base_url(base_url, edge, region, server) for server in self.spec.servers
+        }
+        self.base_url = self.base_urls[self.spec.default_server]
         if isinstance(timeout, (int, float)):
             timeout = (float(timeout), float(timeout))
         if min(timeout) <= 0:
@@ -116,6 +122,20 @@ class Dispatcher:
             session=session,
             pool_size=pool_size,
         )
+        # One transport per distinct URL, all on the one session (one connection pool per host inside it).
+        by_url = {self.base_url: self._transport}
+        for url in self.base_urls.values():
+            if url not in by_url:
+                by_url[url] = Transport(
+                    url,
+                    timeout=timeout,
+                    user_agent=_user_agent(),
+                    retry_policy=policy,
+                    max_response_bytes=max_response_bytes,
+                    session=self._transport.session,
+                    pool_size=pool_size,
+                )
+        self._transports = {server: by_url[url] for server, url in self.base_urls.items()}
 
     @property
     def operations(self) -> list[str]:
@@ -162,7 +182,7 @@ class Dispatcher:
             )
         op = validator.operation
         request = build_request(op, values, account_sid)
-        response = self._transport.send(request, authorization)
+        response = self._transports[op.server].send(request, authorization)
         return parse_response(op, response)
 
     def _operation(self, operation: Any) -> OperationSpec:
@@ -228,16 +248,13 @@ def _basic(username: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
 
 
-def _base_url(base_url: str | None, edge: str | None, region: str | None) -> str:
+def _base_url(base_url: str | None, edge: str | None, region: str | None, server: str = DEFAULT_BASE_URL) -> str:
     if base_url is None:
         for label in (edge, region):
             # Each is one DNS label: anything else could point the credentials at a host that is not Twilio's.
             if label and not _HOST_LABEL.fullmatch(label):
                 raise TwilioError("config", "The edge and region must be single host-name labels such as sydney, au1")
-        if edge or region:
-            parts = [p for p in ("api", edge, region or ("us1" if edge else None)) if p]
-            return "https://" + ".".join(parts) + ".twilio.com"
-        return DEFAULT_BASE_URL
+        return _regional(server, edge, region)
     try:
         split = urlsplit(base_url)
     except ValueError:  # e.g. an unclosed [IPv6] bracket
@@ -245,6 +262,25 @@ def _base_url(base_url: str | None, edge: str | None, region: str | None) -> str
     if split.scheme not in ("http", "https") or not split.netloc or split.query or split.fragment:
         raise TwilioError("config", "base_url must be an absolute http(s) URL such as https://api.twilio.com")
     return base_url.rstrip("/")
+
+
+def _regional(server: str, edge: str | None, region: str | None) -> str:
+    """``server`` with the edge and region put into its host name the way twilio-python's
+    ``ClientBase.get_hostname`` does it, for every Twilio host alike: ``{product}.{edge}.{region}.twilio.com``
+    (an edge alone implies region us1); an edge or region already in the spec's host is kept unless replaced."""
+    if not edge and not region:
+        return server
+    split = urlsplit(server)
+    pieces = split.netloc.split(".")
+    given_edge = given_region = None
+    if len(pieces) == 4:  # product.region.twilio.com
+        given_region = pieces[1]
+    elif len(pieces) == 5:  # product.edge.region.twilio.com
+        given_edge, given_region = pieces[1], pieces[2]
+    edge = edge or given_edge
+    region = region or given_region or ("us1" if edge else None)
+    host = ".".join(p for p in (pieces[0], edge, region, ".".join(pieces[-2:])) if p)
+    return split._replace(netloc=host).geturl()
 
 
 def _user_agent() -> str:

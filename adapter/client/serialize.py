@@ -1,8 +1,10 @@
 """Turn validated arguments into the HTTP request Twilio expects, from the spec alone.
 
-The result is a plain dict (``method``, ``path``, ``query``, ``form``) so the next stage, the transport,
-needs to know nothing about operations. Lists become repeated keys and booleans ``true``/``false``, as
-Twilio's own SDKs send them.
+The result is a plain dict (``method``, ``server``, ``path``, ``query``, ``form``) so the next stage, the
+transport, needs to know nothing about operations. ``server`` is the operation's API host as the spec names
+it (``https://lookups.twilio.com``); the dispatcher swaps in the URL it really uses for that host. Lists
+become repeated keys (or one joined value where the spec says ``x-wire-join``) and booleans
+``true``/``false``, as Twilio's own SDKs send them.
 """
 
 from __future__ import annotations
@@ -31,12 +33,17 @@ def build_request(operation: OperationSpec, args: dict[str, Any], account_sid: s
             continue
         target = query if arg.location == "query" else form
         values = value if isinstance(value, list) else [value]
+        if arg.wire_join is not None:
+            values = [arg.wire_join.join(wire_value(arg.wire_values.get(v, v) if arg.wire_values else v) for v in values)]
         for item in values:
             if arg.wire_values:
                 item = arg.wire_values.get(item, item)
             target.append((arg.sent_as, wire_value(item)))
     path = operation.path.format_map({k: quote(str(v), safe="") for k, v in path_values.items()})
-    return {"operation": operation.name, "method": operation.method, "path": path, "query": query, "form": form}
+    return {
+        "operation": operation.name, "method": operation.method, "server": operation.server, "path": path,
+        "query": query, "form": form,
+    }
 
 
 def wire_value(value: Any) -> str:

@@ -1,7 +1,14 @@
-"""Load the operations spec (``specs/twilio_v2010.yaml``) into plain, read-only descriptions.
+"""Load the operations spec (``specs/twilio_v2010.yaml`` and the files it includes) into plain, read-only
+descriptions.
 
 This is the only module that knows the spec is OpenAPI: the stages after it (validation, serialization,
 parsing, the Lua bridge, the docs) read :class:`OperationSpec` and :class:`ArgumentSpec` only.
+
+One file per Twilio API host: the main file lists the others under ``x-include``. Each file's ``servers``
+(or a path's or operation's own) becomes the ``server`` of its operations; their ``components`` and
+``x-argument-formats`` are read as one document, so an included file refers to the main file's shared
+parameters (``AuthToken``) as if it were part of it. Adding a Twilio API is a new file and a line in
+``x-include``, with no code.
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ import functools
 import os
 import sys
 from dataclasses import dataclass, field
-from .._data import data_directory, read_data
+from .._data import data_directory
 from pathlib import Path
 from typing import Any, Literal
 
@@ -46,6 +53,7 @@ class ArgumentSpec:
     wire_name: str | None = None
     wire_values: dict[str, str] | None = None
     credential: str | None = None
+    wire_join: str | None = None
 
     @property
     def sent_as(self) -> str:
@@ -71,6 +79,8 @@ class OperationSpec:
     lua_example: str = ""
     success_status: int = 200
     response_schema: dict[str, Any] | None = None
+    server: str = "https://api.twilio.com"
+    require_given: tuple[tuple[str, ...], ...] = ()
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -94,14 +104,33 @@ class ServiceSpec:
     def operation(self, name: str) -> OperationSpec:
         return self.operations[name]
 
+    @property
+    def servers(self) -> tuple[str, ...]:
+        """Every API host the operations use, the default one first."""
+        found = dict.fromkeys([self.default_server, *(op.server for op in self.operations.values())])
+        return tuple(found)
+
 
 def load_spec(path: str | Path | None = None) -> ServiceSpec:
-    """Read a spec file (the packaged one when ``path`` is None) into a :class:`ServiceSpec`."""
-    if path is None:
-        text = read_data("specs", _SPEC_FILE)
-    else:
-        text = Path(path).read_text(encoding="utf-8")
-    return build_spec(_parse_yaml(text))
+    """Read a spec file (the packaged one when ``path`` is None), with the files it includes (``x-include``,
+    relative to it), into a :class:`ServiceSpec`."""
+    main = Path(path) if path is not None else data_directory("specs") / _SPEC_FILE
+    return _build_from(main, lambda name: (main.parent / name).read_text(encoding="utf-8"))
+
+
+def _build_from(main: Path, read: Any) -> ServiceSpec:
+    document = _parse_yaml(read(main.name))
+    included = [_parse_yaml(read(name)) for name in _includes(document)]
+    return build_spec(document, included)
+
+
+def _includes(document: dict[str, Any]) -> list[str]:
+    names = document.get("x-include") or []
+    for name in names:
+        # Only files beside the main one: a spec never reaches elsewhere on the disk.
+        if not isinstance(name, str) or os.path.basename(name) != name or not name.endswith((".yaml", ".yml")):
+            raise ValueError(f"x-include: {name!r} is not the name of a YAML file beside the spec")
+    return list(names)
 
 
 def _parse_yaml(text: str) -> Any:
@@ -134,18 +163,27 @@ def cache_directory() -> str:
 
 
 def _compiled_spec(directory: str, cache_dir: str | None = None) -> ServiceSpec | None:
+    # Every YAML file of the folder is part of the key (a superset of what x-include names), so that the key
+    # is known without parsing YAML.
     try:
-        with open(os.path.join(directory, _SPEC_FILE), "rb") as f:
-            source = f.read()
+        names = sorted(n for n in os.listdir(directory) if n.endswith((".yaml", ".yml")))
+        sources: dict[str, bytes] = {}
+        for name in names:
+            with open(os.path.join(directory, name), "rb") as f:
+                sources[name] = f.read()
         with open(__file__, "rb") as f:
             code = f.read()
     except OSError:
         return None
+    if _SPEC_FILE not in sources:
+        return None
     import hashlib
     import pickle
 
-    key = hashlib.sha256(b"%d|%s|%s|" % (len(source), sys.version.encode(), __name__.encode()))
-    key.update(source)
+    key = hashlib.sha256(b"%s|%s|" % (sys.version.encode(), __name__.encode()))
+    for name, source in sources.items():
+        key.update(b"%s|%d|" % (name.encode(), len(source)))
+        key.update(source)
     key.update(code)
     digest = key.hexdigest().encode("ascii")
     # The digest in the name lets several installs (versions, virtualenvs) share one cache directory.
@@ -161,7 +199,15 @@ def _compiled_spec(directory: str, cache_dir: str | None = None) -> ServiceSpec 
                 return spec
     except Exception:  # missing, stale or unreadable: build it again
         pass
-    spec = build_spec(_parse_yaml(source.decode("utf-8")))
+    def read(name: str) -> str:
+        if name not in sources:
+            raise OSError(f"{name} is not in {directory}")
+        return sources[name].decode("utf-8")
+
+    try:
+        spec = _build_from(Path(directory) / _SPEC_FILE, read)
+    except OSError:
+        return None
     temporary = f"{cache}.{os.getpid()}.tmp"
     try:
         os.makedirs(os.path.dirname(cache), exist_ok=True)
@@ -176,30 +222,68 @@ def _compiled_spec(directory: str, cache_dir: str | None = None) -> ServiceSpec 
     return spec
 
 
-def build_spec(document: dict[str, Any]) -> ServiceSpec:
-    """Turn a parsed OpenAPI document (with our x- extensions) into a :class:`ServiceSpec`."""
-    resolved = _resolve_refs(document, document)
-    formats = resolved.get("x-argument-formats", {})
+def build_spec(document: dict[str, Any], included: list[dict[str, Any]] | tuple[dict[str, Any], ...] = ()) -> ServiceSpec:
+    """Turn a parsed OpenAPI document (with our x- extensions), and the parsed documents it includes, into a
+    :class:`ServiceSpec`."""
+    documents = [document, *included]
+    # References resolve in the main document, with every file's components and named formats merged into it.
+    root = {
+        **document,
+        "components": _merged(documents, "components", depth=2),
+        "x-argument-formats": _merged(documents, "x-argument-formats", depth=1),
+    }
+    resolved_root = {key: _resolve_refs(root[key], root) for key in ("components", "x-argument-formats")}
+    formats = resolved_root["x-argument-formats"]
+    default_server = _server_of(document, "https://api.twilio.com")
     operations: dict[str, OperationSpec] = {}
-    for path, item in resolved.get("paths", {}).items():
-        for method, op in item.items():
-            if method.lower() not in {"get", "post", "put", "delete", "patch"}:
-                continue
-            spec = _operation(path, method.upper(), op, formats)
-            if spec.name in operations:
-                raise ValueError(f"operation {spec.name} is defined twice")
-            operations[spec.name] = spec
-    servers = resolved.get("servers") or [{"url": "https://api.twilio.com"}]
+    for doc in documents:
+        doc_server = _server_of(doc, default_server)
+        for path, item in _resolve_refs(doc.get("paths", {}), root).items():
+            path_server = _server_of(item, doc_server)
+            for method, op in item.items():
+                if method.lower() not in {"get", "post", "put", "delete", "patch"}:
+                    continue
+                spec = _operation(path, method.upper(), op, formats, _server_of(op, path_server))
+                if spec.name in operations:
+                    raise ValueError(f"operation {spec.name} is defined twice")
+                operations[spec.name] = spec
     return ServiceSpec(
         operations=operations,
-        retry_policy=resolved.get("x-retry-policy", {}),
-        schemas=resolved.get("components", {}).get("schemas", {}),
-        title=resolved.get("info", {}).get("title", ""),
-        default_server=servers[0]["url"],
+        retry_policy=document.get("x-retry-policy", {}),
+        schemas=resolved_root["components"].get("schemas", {}),
+        title=document.get("info", {}).get("title", ""),
+        default_server=default_server,
     )
 
 
-def _operation(path: str, method: str, op: dict[str, Any], formats: dict[str, Any]) -> OperationSpec:
+def _server_of(node: dict[str, Any], default: str) -> str:
+    servers = node.get("servers") or []
+    return str(servers[0]["url"]).rstrip("/") if servers else default
+
+
+def _merged(documents: list[dict[str, Any]], key: str, depth: int) -> dict[str, Any]:
+    """One mapping from the ``key`` sections of every document (``components`` merged per section); a name
+    defined differently in two files is an error, never silently one or the other."""
+    out: dict[str, Any] = {}
+    for doc in documents:
+        section = doc.get(key) or {}
+        if depth == 2:
+            for part, entries in section.items():
+                target = out.setdefault(part, {})
+                _merge_into(target, entries or {}, f"{key}/{part}")
+        else:
+            _merge_into(out, section, key)
+    return out
+
+
+def _merge_into(target: dict[str, Any], entries: dict[str, Any], where: str) -> None:
+    for name, value in entries.items():
+        if name in target and target[name] != value:
+            raise ValueError(f"{where}/{name} is defined differently in two spec files")
+        target[name] = value
+
+
+def _operation(path: str, method: str, op: dict[str, Any], formats: dict[str, Any], server: str) -> OperationSpec:
     name = op["operationId"]
     arguments: dict[str, ArgumentSpec] = {}
     for param in op.get("parameters", []):
@@ -219,7 +303,7 @@ def _operation(path: str, method: str, op: dict[str, Any], formats: dict[str, An
         arguments[prop] = _argument(
             prop, "form", schema, prop in required_form, schema.get("description", ""), formats
         )
-    for group_key in ("x-require-one-of", "x-mutually-exclusive"):
+    for group_key in ("x-require-one-of", "x-require-given", "x-mutually-exclusive"):
         for group in form.get(group_key, []):
             _check_names(name, group, arguments)
     for arg, needs in form.get("x-requires", {}).items():
@@ -241,6 +325,8 @@ def _operation(path: str, method: str, op: dict[str, Any], formats: dict[str, An
         lua_example=op.get("x-lua-example", "").rstrip() + "\n" if op.get("x-lua-example") else "",
         success_status=success_status,
         response_schema=response_schema,
+        server=server,
+        require_given=tuple(tuple(g) for g in form.get("x-require-given", [])),
     )
 
 
@@ -285,6 +371,7 @@ def _argument(
         wire_name=schema.get("x-wire-name"),
         wire_values=schema.get("x-wire-values"),
         credential=credential,
+        wire_join=schema.get("x-wire-join"),
     )
 
 
@@ -316,7 +403,10 @@ def _resolve_refs(node: Any, root: dict[str, Any], seen: tuple[str, ...] = ()) -
                     target = target[int(part) if isinstance(target, list) else part]
             except (KeyError, IndexError, ValueError, TypeError):
                 raise ValueError(f"$ref {ref} points at nothing") from None
-            return _resolve_refs(copy.deepcopy(target), root, seen + (ref,))
+            # Keys beside the $ref (nullable, description) refine the target, as OpenAPI 3.1 reads them.
+            siblings = {k: v for k, v in node.items() if k != "$ref"}
+            merged = {**copy.deepcopy(target), **siblings} if isinstance(target, dict) else copy.deepcopy(target)
+            return _resolve_refs(merged, root, seen + (ref,))
         return {k: _resolve_refs(v, root, seen) for k, v in node.items()}
     if isinstance(node, list):
         return [_resolve_refs(v, root, seen) for v in node]

@@ -126,6 +126,10 @@ class OperationValidator:
             # An empty Body or MediaUrl does not satisfy "one of": Twilio would refuse the call (21602).
             if not any(name in present and present[name] not in ("", [], {}) for name in group):
                 problems.append(("/".join(group), f"one of {_or(group)} is required"))
+        for group in op.require_given:
+            # Here an empty value counts: updateMessage's Body="" is the redaction itself.
+            if not any(name in present for name in group):
+                problems.append(("/".join(group), f"one of {_or(group)} is required"))
         for group in op.mutually_exclusive:
             given = [name for name in group if name in present]
             if len(given) > 1:

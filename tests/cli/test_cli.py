@@ -21,10 +21,11 @@ from tests.wire import WireMock
 ACCOUNT = "AC" + "1" * 32
 TOKEN = "cli-secret-token-0123456789"
 BASE = "https://api.twilio.test"
-EXPECTED_OPS = [
+EXPECTED_OPS = sorted([
     "createCall", "deleteCall", "deleteMedia", "deleteMessage", "getCall", "getMedia", "getMessage",
     "listCall", "listMedia", "listMessage", "postMessage",
-]
+    "updateCall", "updateMessage", "lookupPhoneNumber", "createVerification", "checkVerification",
+])
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +34,7 @@ def no_env_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-def test_ops_lists_exactly_the_eleven_operations(capsys: pytest.CaptureFixture[str]) -> None:
+def test_ops_lists_exactly_the_sixteen_operations(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ops", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert sorted(op["name"] for op in listed) == EXPECTED_OPS
@@ -126,7 +127,7 @@ def test_module_entry_point_runs() -> None:
     done = subprocess.run([sys.executable, "-m", "adapter", "ops", "--json"], capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 0, done.stderr
-    assert len(json.loads(done.stdout)) == 11
+    assert len(json.loads(done.stdout)) == 16
 
 
 def test_call_with_environment_credentials_stays_on_the_simulator(

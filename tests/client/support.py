@@ -29,6 +29,8 @@ CALL_SID = "CA9a8b7c6d5e4f30211f2e3d4c5b6a7980"
 MESSAGE_SID = "MM5ef8732a3c49700934481addd5ce1659"
 SMS_SID = "SMb7c0a2ce80504485a6f653a7110836f5"
 MEDIA_SID = "ME85ebf7e12cb821f84b319340424dcb02"
+SERVICE_SID = "VA9e0c3d1b2a4f5e6d7c8b9a0f1e2d3c4b"
+VERIFICATION_SID = "VE1f2e3d4c5b6a79880f1e2d3c4b5a6978"
 
 # Placeholders the data files use instead of repeating the SIDs.
 PLACEHOLDERS = {
@@ -38,6 +40,8 @@ PLACEHOLDERS = {
     "message": MESSAGE_SID,
     "sms": SMS_SID,
     "media": MEDIA_SID,
+    "service": SERVICE_SID,
+    "verification": VERIFICATION_SID,
 }
 
 

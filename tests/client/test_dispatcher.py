@@ -269,7 +269,8 @@ def test_operations_and_context_manager() -> None:
     with Dispatcher(ACCOUNT_SID, AUTH_TOKEN, environ={}) as d:
         assert sorted(d.operations) == sorted(["createCall", "getCall", "listCall", "deleteCall", "getMedia",
                                                "listMedia", "deleteMedia", "postMessage", "getMessage",
-                                               "listMessage", "deleteMessage"])
+                                               "listMessage", "deleteMessage", "updateCall", "updateMessage",
+                                               "lookupPhoneNumber", "createVerification", "checkVerification"])
 
 
 def test_user_agent_and_session_reuse(dispatcher: Dispatcher, mocked: WireMock) -> None:

@@ -72,7 +72,7 @@ def valid_args(op: OperationSpec) -> st.SearchStrategy[dict[str, Any]]:
     base = st.fixed_dictionaries(required, optional=optional)
     # One draw per either-or group decides which member to add when the arguments drawn have none.
     picks = st.tuples(*(st.sampled_from(g).flatmap(lambda n: st.tuples(st.just(n), strategies[n]))
-                        for g in op.require_one_of))
+                        for g in (*op.require_one_of, *op.require_given)))
     return st.builds(lambda args, chosen: _apply_rules(op, dict(args), chosen), base, picks)
 
 
@@ -80,7 +80,7 @@ def _apply_rules(op: OperationSpec, args: dict[str, Any], chosen: tuple[tuple[st
     for group in op.mutually_exclusive:
         for name in [n for n in group if n in args][1:]:
             del args[name]
-    for group, (name, value) in zip(op.require_one_of, chosen):
+    for group, (name, value) in zip((*op.require_one_of, *op.require_given), chosen):
         if not any(n in args for n in group):
             args[name] = value
     for name, needs in op.requires.items():
@@ -94,6 +94,8 @@ def expected_pairs(op: OperationSpec, args: dict[str, Any], location: str) -> li
     for arg in op.arguments.values():  # spec order
         if arg.name in args and arg.location == location:
             values = args[arg.name] if isinstance(args[arg.name], list) else [args[arg.name]]
+            if arg.wire_join is not None:
+                values = [arg.wire_join.join(wire_value(v) for v in values)]
             for value in values:
                 value = (arg.wire_values or {}).get(value, value)
                 out.append((arg.sent_as, wire_value(value)))

@@ -49,7 +49,8 @@ def build(args: dict[str, Any], account: str = ACCOUNT_SID) -> dict[str, Any]:
 def test_request_dict_shape() -> None:
     request = build({"Name": "n", "Text": "hi", "Since<": "2026-01-01"})
     assert request == {
-        "operation": "postThing", "method": "POST", "path": f"/Accounts/{ACCOUNT_SID}/Things/n.json",
+        "operation": "postThing", "method": "POST", "server": "https://api.twilio.com",
+        "path": f"/Accounts/{ACCOUNT_SID}/Things/n.json",
         "query": [("Since<", "2026-01-01")], "form": [("Text", "hi")],
     }
 

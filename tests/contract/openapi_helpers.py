@@ -1,4 +1,5 @@
-"""Reading Twilio's official OpenAPI description (the trimmed copy beside this file) for the contract tests."""
+"""Reading Twilio's official OpenAPI descriptions (the trimmed copies beside this file, one per API host) for the
+contract tests."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 TWILIO_OAI = HERE / "twilio_api_v2010_trimmed.json"
+TWILIO_OAIS = (TWILIO_OAI, HERE / "twilio_lookups_v2_trimmed.json", HERE / "twilio_verify_v2_trimmed.json")
 
 HTTP_METHODS = ("get", "post", "put", "delete", "patch")
 
 
-@functools.lru_cache(maxsize=1)
-def twilio_document() -> dict[str, Any]:
-    return json.loads(TWILIO_OAI.read_text(encoding="utf-8"))
+@functools.lru_cache(maxsize=None)
+def twilio_document(path: Path = TWILIO_OAI) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def resolve(node: Any, root: dict[str, Any] | None = None, seen: tuple[str, ...] = ()) -> Any:
@@ -76,11 +78,21 @@ def to_json_schema(schema: Any) -> Any:
 
 def twilio_operation(operation_id: str) -> tuple[str, str, dict[str, Any]]:
     """(path, METHOD, the operation with its refs resolved) for one of Twilio's operationIds."""
-    for path, item in twilio_document()["paths"].items():
-        for method in HTTP_METHODS:
-            op = item.get(method)
-            if op and op.get("operationId") == operation_id:
-                return path, method.upper(), resolve(op)
+    path, method, op, _ = twilio_operation_and_server(operation_id)
+    return path, method, op
+
+
+def twilio_operation_and_server(operation_id: str) -> tuple[str, str, dict[str, Any], str]:
+    """As :func:`twilio_operation`, with the server Twilio's description gives the operation (its own
+    ``servers``, else its path's, else the document's)."""
+    for file in TWILIO_OAIS:
+        document = twilio_document(file)
+        for path, item in document["paths"].items():
+            for method in HTTP_METHODS:
+                op = item.get(method)
+                if op and op.get("operationId") == operation_id:
+                    servers = op.get("servers") or item.get("servers") or document.get("servers")
+                    return path, method.upper(), resolve(op, document), servers[0]["url"]
     raise KeyError(operation_id)
 
 

@@ -20,7 +20,8 @@ def spec_dir(tmp_path: Path) -> Path:
     from adapter._data import data_directory
 
     (tmp_path / "spec").mkdir()
-    shutil.copy(data_directory("specs") / _SPEC_FILE, tmp_path / "spec" / _SPEC_FILE)
+    for source in data_directory("specs").glob("*.yaml"):  # the main file and the ones it includes
+        shutil.copy(source, tmp_path / "spec" / source.name)
     return tmp_path / "spec"
 
 
@@ -63,6 +64,14 @@ def test_an_edited_yaml_is_rebuilt(spec_dir: Path, cache_dir: Path) -> None:
     assert _compiled_spec(str(spec_dir), str(cache_dir)).operations["postMessage"].summary == "Send a message (edited)"
 
 
+def test_an_edited_included_file_is_rebuilt(spec_dir: Path, cache_dir: Path) -> None:
+    _compiled_spec(str(spec_dir), str(cache_dir))
+    path = spec_dir / "twilio_lookups_v2.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("https://lookups.twilio.com", "https://lookups.example"),
+                    encoding="utf-8")
+    assert _compiled_spec(str(spec_dir), str(cache_dir)).operations["lookupPhoneNumber"].server == "https://lookups.example"
+
+
 def test_a_corrupt_cache_is_rebuilt(spec_dir: Path, cache_dir: Path) -> None:
     _compiled_spec(str(spec_dir), str(cache_dir))
     (cache,) = cache_files(cache_dir)
@@ -80,8 +89,9 @@ def test_a_read_only_directory_gets_no_cache(tmp_path: Path) -> None:
         spec_dir.mkdir(mode=0o755)
         from adapter._data import data_directory
 
-        shutil.copy(data_directory("specs") / _SPEC_FILE, spec_dir / _SPEC_FILE)
-        (spec_dir / _SPEC_FILE).chmod(0o644)
+        for source in data_directory("specs").glob("*.yaml"):
+            shutil.copy(source, spec_dir / source.name)
+            (spec_dir / source.name).chmod(0o644)
         cache_dir = base / "cache"
         cache_dir.mkdir()
         cache_dir.chmod(0o555)
