@@ -47,7 +47,7 @@ def test_reference_covers_every_operation() -> None:
     assert annotations.startswith("---@meta\n")
     for op in spec.operations.values():
         assert f"## {op.name}\n" in markdown
-        assert f"`{op.method} {op.path}`" in markdown
+        assert f"`{op.method} {op.server}{op.path}`" in markdown
         assert f"function Twilio.{op.name}(args) end" in annotations
         assert f"---@class {docgen._class_name(op.name)}Args" in annotations
         for arg in op.arguments:

@@ -16,6 +16,8 @@ from .conftest import ACCOUNT, MOCK_BASE, TOKEN, basic
 CALL = "CA" + "1" * 32
 MSG = "MM" + "2" * 32
 MEDIA = "ME" + "3" * 32
+SERVICE = "VA" + "4" * 32
+VERIFICATION = "VE" + "5" * 32
 ROOT = f"/2010-04-01/Accounts/{ACCOUNT}"
 OTHER_ACCOUNT = "AC" + "f" * 32
 OTHER_TOKEN = "other-token-0123456789"
@@ -61,6 +63,23 @@ CASES = [
      f"{ROOT}/Messages/{MSG}/Media/{MEDIA}.json", [], [], 200, {"sid": MEDIA, "content_type": "image/png"}),
     ("deleteMedia", f'{{MessageSid = "{MSG}", MediaSid = "{MEDIA}"}}', "DELETE",
      f"{ROOT}/Messages/{MSG}/Media/{MEDIA}.json", [], [], 204, None),
+    ("updateCall", f'{{CallSid = "{CALL}", Status = "completed"}}', "POST", f"{ROOT}/Calls/{CALL}.json", [],
+     [("Status", "completed")], 200, {"sid": CALL, "status": "completed"}),
+    ("updateCall", f'{{CallSid = "{CALL}", Twiml = "<Response><Hangup/></Response>", TimeLimit = 60}}', "POST",
+     f"{ROOT}/Calls/{CALL}.json", [], [("Twiml", "<Response><Hangup/></Response>"), ("TimeLimit", "60")], 200,
+     {"sid": CALL, "status": "in-progress"}),
+    ("updateMessage", f'{{MessageSid = "{MSG}", Body = ""}}', "POST", f"{ROOT}/Messages/{MSG}.json", [],
+     [("Body", "")], 200, {"sid": MSG, "body": ""}),
+    # With a base URL every API host is served from it, path unchanged (tests/client/test_hosts.py has the hosts).
+    ("lookupPhoneNumber", '{PhoneNumber = "+1 (555) 867-5310", Fields = {"validation", "caller_name"}}', "GET",
+     "/v2/PhoneNumbers/%2B1%20%28555%29%20867-5310", [("Fields", "validation,caller_name")], [], 200,
+     {"phone_number": "+15558675310", "valid": True, "validation_errors": []}),
+    ("createVerification", f'{{ServiceSid = "{SERVICE}", To = "+15558675310", Channel = "sms"}}', "POST",
+     f"/v2/Services/{SERVICE}/Verifications", [], [("To", "+15558675310"), ("Channel", "sms")], 201,
+     {"sid": VERIFICATION, "status": "pending"}),
+    ("checkVerification", f'{{ServiceSid = "{SERVICE}", To = "+15558675310", Code = "123456"}}', "POST",
+     f"/v2/Services/{SERVICE}/VerificationCheck", [], [("Code", "123456"), ("To", "+15558675310")], 200,
+     {"sid": VERIFICATION, "status": "approved"}),
 ]
 
 
@@ -88,7 +107,7 @@ def test_operation_on_the_wire(case: tuple, mocked: WireMock, mock_host: LuaHost
     assert request.headers["Authorization"] == basic(ACCOUNT, TOKEN)
     if method == "POST":
         assert request.headers["Content-Type"] == "application/x-www-form-urlencoded"
-        assert parse_qsl(request.body) == form
+        assert parse_qsl(request.body, keep_blank_values=True) == form
     else:
         assert not request.body
     assert result.get("err") is None

@@ -216,7 +216,9 @@ def call_arguments(draw: Any, op: OperationSpec) -> tuple[Any, bool]:
 def path_template(op: OperationSpec) -> re.Pattern[str]:
     pattern = re.escape(op.path)
     for name in re.findall(r"\{(\w+)\}", op.path):
-        pattern = pattern.replace(re.escape("{" + name + "}"), "[A-Za-z]{2}[0-9a-fA-F]{32}")
+        # A SID, or (a phone number) one percent-encoded segment that is neither . nor ..
+        slot = "[A-Za-z]{2}[0-9a-fA-F]{32}" if name.endswith("Sid") else r"(?!\.\.?(?:[?/]|$))(?:[A-Za-z0-9._~-]|%[0-9A-F]{2})+"
+        pattern = pattern.replace(re.escape("{" + name + "}"), slot)
     return re.compile(pattern + r"(\?[^#\s]*)?")
 
 
@@ -302,6 +304,9 @@ def _minimal(op: OperationSpec) -> dict[str, Any]:
         args.update({"From": "+15557654321", "Body": "x"})
     if op.name == "createCall":
         args.update({"Url": "https://example.com/twiml"})
+    extra = {"updateCall": {"Status": "completed"}, "updateMessage": {"Body": ""},
+             "createVerification": {"Channel": "sms"}, "checkVerification": {"Code": "123456", "To": "+15551234567"}}
+    args.update(extra.get(op.name, {}))
     return args
 
 
