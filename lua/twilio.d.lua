@@ -569,19 +569,67 @@ function Twilio.each(operation, args) end
 ---@return boolean
 function Twilio.is_error(v) end
 
----The request an endpoint script answers (`twilio-lua run --request FILE.json`).
+---Whether `request` really comes from Twilio: its X-Twilio-Signature checked with the host's Auth Token.
+---@param request TwilioLuaRequest The request table (`url`, `headers`, `body` or `raw_body`)
+---@return boolean valid
+---@return TwilioError? why Why not (status 403), when not valid
+function Twilio.validateRequest(request) end
+
+---The request an endpoint script answers (`twilio-lua run`, `twilio-lua serve`).
 ---@class TwilioLuaRequest
----@field body? any The request body
----@field parameters? table<string, any> The request's parameters
+---@field method string The HTTP method
+---@field path string The path
+---@field uri string The path and query
+---@field url? string The full URL, as Twilio signs it (under `serve`)
+---@field route? string The section's route, `METHOD /path/{name}`
+---@field parameters table<string, any> Query and path parameters
+---@field headers table<string, string> Headers, names in lower case
+---@field body any The body: a table from JSON or form data, `{}` when there is none
+---@field raw_body? string The text of a JSON (or other non-form) body
 ---@field [string] any
 
----What an endpoint script answers: `twilio-lua run` prints `response.message` as JSON.
+---What an endpoint script answers: `run` prints the message as JSON, `serve` sends it.
 ---@class TwilioLuaResponse
----@field message? any The answer
----@field code? integer The HTTP status to answer with
+---@field message? any The answer (a table is sent as JSON)
+---@field code? integer The HTTP status to answer with (200)
+---@field headers? table<string, string> Headers to answer with
 
 ---@type TwilioLuaRequest
 request = {}
 
 ---@type TwilioLuaResponse
 response = {}
+
+---The event an event handler runs for (`twilio-lua run --event FILE.json`).
+---@type table<string, any>
+data = {}
+
+---JSON text for a value, or nil and a message.
+---@param value any
+---@return string? text
+---@return string? err
+function to_json(value) end
+
+---The value of JSON text (`null` is nil), or nil and a message.
+---@param text string
+---@return any value
+---@return string? err
+function from_json(text) end
+
+---The command line's key-value service (`adapter/cli/keystore.py`).
+---@class Keystore
+Keystore = {}
+---@param args {key: string}
+---@return {value: any}|TwilioError
+function Keystore.get(args) end
+---@param args {key: string, value: any}
+---@return table|TwilioError
+function Keystore.set(args) end
+---@param args {key: string}
+---@return table|TwilioError
+function Keystore.delete(args) end
+---@param args? {match: string}
+---@return {keys: string[]}|TwilioError
+function Keystore.list(args) end
+---@return table|TwilioError
+function Keystore.clear() end
