@@ -37,6 +37,9 @@ _METHOD = re.compile(r"[A-Za-z]+\Z")
 _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}\Z")
 _FILE_ROUTE = re.compile(r"(?P<stem>.*)\.(?P<method>get|post|put|patch|delete|head|options)\Z", re.IGNORECASE)
 _RESPONSE_KEYS = frozenset({"code", "message", "headers"})
+# Headers that frame the HTTP message itself: the server sets them, or a script could break the connection.
+_SERVER_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te",
+                             "trailer"})
 
 
 class EndpointError(ValueError):
@@ -289,6 +292,8 @@ def answer(value: Any, response: Any, *, replaced: bool, content_type: str | Non
             text = _number_text(item) if not isinstance(item, str) else item
             if not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name) or any(c in text for c in "\r\n\0"):
                 raise EndpointError(f"response.headers[{name!r}] is not a valid HTTP header")
+            if name.lower() in _SERVER_HEADERS:
+                raise EndpointError(f"response.headers[{name!r}] is set by the server, not by scripts")
             out_headers.append((name, text))
     named = {name.lower() for name, _ in out_headers}
     if message is None:

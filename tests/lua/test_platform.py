@@ -39,9 +39,9 @@ return broken.field
 """
 
 
-@pytest.fixture(scope="module")
-def host() -> LuaHost:
-    return LuaHost(None, services={"Probe": {"ping": lambda: "pong"}})
+@pytest.fixture(scope="module", params=["luajit21", "lua51"])
+def host(request: pytest.FixtureRequest) -> LuaHost:
+    return LuaHost(None, services={"Probe": {"ping": lambda: "pong"}}, engine=request.param)
 
 
 def test_sections_keep_their_route_line_and_content_type() -> None:
@@ -154,6 +154,8 @@ def test_answer(value: Any, response: Any, replaced: bool, status: int, headers:
     ({"headers": {"X-A": {"nested": 1}}}, "must be text or a number"),
     ({"headers": {"X-A": "a\r\nSet-Cookie: x"}}, "is not a valid HTTP header"),
     ({"headers": {"Bad Name": "x"}}, "is not a valid HTTP header"),
+    ({"headers": {"Content-Length": "1"}}, "is set by the server"),
+    ({"headers": {"transfer-encoding": "chunked"}}, "is set by the server"),
     ({"message": {"x": math.nan}}, "NaN or infinity"),
 ])
 def test_answers_that_cannot_be_sent_are_one_line_reasons(response: dict[str, Any], message: str) -> None:
