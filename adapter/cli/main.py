@@ -89,12 +89,14 @@ def _endpoints(args: argparse.Namespace) -> int:
     from ..lua.platform import EndpointError, load_endpoints
 
     try:
-        endpoints, plain = load_endpoints(args.paths)
+        endpoints, plain, modules = load_endpoints(args.paths)
     except EndpointError as exc:
         print(f"twilio-lua: {exc}", file=sys.stderr)
         return 2
     for endpoint in endpoints:
         print(f"{endpoint.method:<7} {endpoint.path:<40} {endpoint.file}:{endpoint.line}")
+    for _, name in modules:
+        print(f"twilio-lua: {name} is a module (run before each script)", file=sys.stderr)
     for file, _ in plain:
         print(f"twilio-lua: {file} has no --#ENDPOINT sections (twilio-lua run runs it whole)", file=sys.stderr)
     return 0

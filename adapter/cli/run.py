@@ -89,9 +89,9 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
     err = stderr or sys.stderr
     env = os.environ if environ is None else environ
     try:
-        source, chunk, request, endpoint = _choose(args)
+        source, chunk, request, modules = _choose(args)
         event = _read_event(getattr(args, "event", None))
-        preload = load_preload(getattr(args, "preload", []))
+        preload = modules + load_preload(getattr(args, "preload", []))
         services = load_services(getattr(args, "services", []))
         with open_target(args, environ=env, notices=err) as dispatcher:
             services.setdefault("Keystore", Keystore(getattr(args, "state", None)))
@@ -118,19 +118,21 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
     return EXIT_OK
 
 
-def _choose(args: argparse.Namespace) -> tuple[bytes, str, dict[str, Any], Endpoint | None]:
-    """The source to run, its chunk name, the request table and the endpoint (None for a whole file)."""
+def _choose(args: argparse.Namespace) -> tuple[bytes, str, dict[str, Any], list[tuple[bytes, str]]]:
+    """The source to run, its chunk name, the request table and the solution's modules (a folder's
+    ``modules/``), to run first."""
     script = args.script
     route = getattr(args, "endpoint", None)
     path = getattr(args, "path", None)
     if path is not None and not path.startswith("/"):
         raise _Failed(f"--path must start with /, got {path!r}")
+    modules: list[tuple[bytes, str]] = []
     if Path(script).is_dir():
-        endpoints, _ = load_endpoints([script])
+        endpoints, _, modules = load_endpoints([script])
         plain = None
     else:
         source = _read_script(script)
-        endpoints, plain_files = load_endpoints([script])
+        endpoints, plain_files, _ = load_endpoints([script])
         plain = source if plain_files else None
     given = _read_request(getattr(args, "request", None))
     if plain is not None:
@@ -138,12 +140,12 @@ def _choose(args: argparse.Namespace) -> tuple[bytes, str, dict[str, Any], Endpo
             raise _Failed(f"{script} has no --#ENDPOINT sections; run it without --endpoint")
         method = str(given.get("method") or "POST")
         request = _merge(make_request(method, path or "/"), given, {})
-        return plain, Path(script).name, request, None
+        return plain, Path(script).name, request, []
     if not endpoints:
         raise _Failed(f"{script} holds no endpoints (no --#ENDPOINT sections, no <path>.<method>.lua files)")
     endpoint, params, target = _select(script, endpoints, route, path)
     request = _merge(make_request(endpoint.method, target, params=params, route=endpoint.route), given, params)
-    return endpoint.source, endpoint.chunk, request, endpoint
+    return endpoint.source, endpoint.chunk, request, modules
 
 
 def _select(script: str, endpoints: list[Endpoint], route: str | None,

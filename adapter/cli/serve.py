@@ -236,7 +236,7 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
             raise _Failed("--port must be from 0 to 65535")
         if args.public_url and not args.public_url.startswith(("http://", "https://")):
             raise _Failed(f"--public-url must start with http:// or https://, got {args.public_url!r}")
-        endpoints, plain = load_endpoints(args.paths)
+        endpoints, plain, modules = load_endpoints(args.paths)
         for file, _ in plain:
             if file in args.paths:
                 raise _Failed(f"{file} has no --#ENDPOINT sections (serve runs endpoint files or folders)")
@@ -244,7 +244,7 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
                   "skipped", file=err)
         if not endpoints:
             raise _Failed("no endpoints to serve in " + ", ".join(args.paths))
-        preload = load_preload(args.preload)
+        preload = modules + load_preload(args.preload)
         services = load_services(args.services)
         with open_target(args, environ=env, notices=err) as dispatcher:
             services.setdefault("Keystore", Keystore(getattr(args, "state", None)))
@@ -258,6 +258,9 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
             print(server.url, file=out, flush=True)
             for endpoint in endpoints:
                 print(f"twilio-lua:   {endpoint.route:<40} {endpoint.chunk}:{endpoint.line}", file=err, flush=True)
+            if modules:
+                print("twilio-lua: modules run before each script: " + ", ".join(name for _, name in modules),
+                      file=err, flush=True)
             try:
                 server.serve_forever()
             except KeyboardInterrupt:

@@ -16,13 +16,14 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 __all__ = [
     "Endpoint",
     "EndpointError",
     "HttpAnswer",
+    "Loaded",
     "answer",
     "find_route",
     "load_endpoints",
@@ -134,24 +135,39 @@ def _check_unique(endpoints: Iterable[Endpoint]) -> None:
                                 f"{first.route} of {first.chunk}:{first.line}")
 
 
-def load_endpoints(paths: Iterable[str | Path]) -> tuple[list[Endpoint], list[tuple[str, bytes]]]:
-    """Endpoints from files and folders, and the files without sections (name, source).
+class Loaded(NamedTuple):
+    """What :func:`load_endpoints` found: the endpoints, the files that are neither endpoints nor modules
+    (path, source), and the modules of a solution folder (chunk name, source), to run before each script."""
+
+    endpoints: list[Endpoint]
+    plain: list[tuple[str, bytes]]
+    modules: list[tuple[bytes, str]]
+
+
+def load_endpoints(paths: Iterable[str | Path]) -> Loaded:
+    """Endpoints from files and folders, the other files, and a solution's modules.
 
     In a folder, a file with sections gives its sections, and a file named ``<path>.<method>.lua`` (below
-    the folder, so ``endpoints/keystore/{key}.get.lua`` is ``GET /keystore/{key}``) gives one endpoint.
-    A route may appear only once across everything loaded."""
+    the folder, so ``endpoints/keystore/{key}.get.lua`` is ``GET /keystore/{key}``) gives one endpoint; other
+    files below a ``modules`` folder are the solution's modules (the platform loaded them before every
+    script), in order of their paths. A route may appear only once across everything loaded."""
     endpoints: list[Endpoint] = []
     plain: list[tuple[str, bytes]] = []
+    modules: list[tuple[bytes, str]] = []
     for given in paths:
         path = Path(given)
         if path.is_dir():
             for file in sorted(path.rglob("*.lua")):
                 source = _read(file)
+                relative = file.relative_to(path)
                 sections = parse_endpoints(source, str(file))
                 if sections:
                     endpoints.extend(sections)
                     continue
-                routed = _file_route(file.relative_to(path), source, str(file))
+                if "modules" in relative.parts[:-1]:
+                    modules.append((source, relative.as_posix()))
+                    continue
+                routed = _file_route(_below_endpoints(relative), source, str(file))
                 if routed is not None:
                     endpoints.append(routed)
                 else:
@@ -168,7 +184,16 @@ def load_endpoints(paths: Iterable[str | Path]) -> tuple[list[Endpoint], list[tu
                 else:
                     plain.append((str(path), source))
     _check_unique(endpoints)
-    return endpoints, plain
+    return Loaded(endpoints, plain, modules)
+
+
+def _below_endpoints(relative: Path) -> Path:
+    """A path below a solution's ``endpoints`` folder, when there is one (``endpoints/sms.post.lua`` in a
+    solution folder is ``POST /sms``)."""
+    parts = relative.parts
+    if "endpoints" in parts[:-1]:
+        return Path(*parts[parts.index("endpoints") + 1:])
+    return relative
 
 
 def _read(path: Path) -> bytes:

@@ -165,6 +165,15 @@ def test_the_one_endpoint_per_file_layout(sim: Simulator, tmp_path: Path) -> Non
     assert run(sim, folder, "--path", "/sms")[1] == {"to": "nobody"}
 
 
+def test_a_solution_folder_runs_its_modules_first(sim: Simulator, tmp_path: Path) -> None:
+    (tmp_path / "endpoints").mkdir()
+    (tmp_path / "modules").mkdir()
+    (tmp_path / "endpoints" / "greet.get.lua").write_text("return greet(request.parameters.who or 'you')")
+    (tmp_path / "modules" / "util.lua").write_text("function greet(who) return 'hi ' .. who end")
+    assert run(sim, tmp_path, "--path", "/greet?who=ann") == (0, "hi ann", "")
+    assert main(["endpoints", str(tmp_path)]) == 0
+
+
 def test_event_handler_with_event_and_preload(sim: Simulator, tmp_path: Path) -> None:
     module = tmp_path / "limits.lua"
     module.write_text("LIMIT = 50\nfunction too_hot(t) return t > LIMIT end\n")

@@ -78,7 +78,8 @@ def sim() -> Iterator[Simulator]:
 def server(sim: Simulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[EndpointServer, list[str]]]:
     folder = tmp_path_factory.mktemp("serve")
     (folder / "extra.lua").write_bytes(EXTRA)
-    endpoints, _ = load_endpoints([FIXTURES / "qa_solution.lua", folder / "extra.lua", EXAMPLES / "sms_autoreply.lua"])
+    files = [FIXTURES / "qa_solution.lua", folder / "extra.lua", EXAMPLES / "sms_autoreply.lua"]
+    endpoints = load_endpoints(files).endpoints
     lines: list[str] = []
     with Dispatcher(sim.account_sid, sim.auth_token, base_url=sim.base_url, environ={}) as dispatcher:
         server = EndpointServer(endpoints, dispatcher, services={"Keystore": Keystore(), "Sync": Sync()},
@@ -187,7 +188,7 @@ def test_inbound_sms_autoreply_checks_the_signature(server: tuple[EndpointServer
 
 
 def test_public_url_is_what_signatures_sign(sim: Simulator) -> None:
-    endpoints, _ = load_endpoints([EXAMPLES / "sms_autoreply.lua"])
+    endpoints = load_endpoints([EXAMPLES / "sms_autoreply.lua"]).endpoints
     public = "https://abc123.ngrok.app"
     form = {"From": TO, "Body": "status"}
     with Dispatcher(sim.account_sid, sim.auth_token, base_url=sim.base_url, environ={}) as dispatcher, \
@@ -203,7 +204,7 @@ def test_json_webhooks_are_checked_through_body_sha256(sim: Simulator, tmp_path:
     script = tmp_path / "hook.lua"
     script.write_text("--#ENDPOINT POST /status\nlocal ok, why = Twilio.validateRequest(request)\n"
                       "return {ok = ok, event = request.body.event}\n")
-    endpoints, _ = load_endpoints([script])
+    endpoints = load_endpoints([script]).endpoints
     body = json.dumps({"event": "delivered"})
     with Dispatcher(sim.account_sid, sim.auth_token, base_url=sim.base_url, environ={}) as dispatcher, \
             EndpointServer(endpoints, dispatcher, log_line=lambda line: None) as srv:

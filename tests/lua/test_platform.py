@@ -108,13 +108,24 @@ def test_the_one_endpoint_per_file_layout(tmp_path: Path) -> None:
     (folder / "index.get.lua").write_text("return 'home'")
     (folder / "helpers.lua").write_text("x = 1")
     (folder / "more.lua").write_text("--#ENDPOINT DELETE /things/{id}\nreturn nil")
-    endpoints, plain = load_endpoints([folder])
+    endpoints, plain, modules = load_endpoints([folder])
     assert sorted(e.route for e in endpoints) == ["DELETE /things/{id}", "GET /", "GET /keystore/{key}", "POST /sms"]
-    assert [Path(p).name for p, _ in plain] == ["helpers.lua"]
+    assert [Path(p).name for p, _ in plain] == ["helpers.lua"] and modules == []
     assert load_endpoints([folder / "sms.post.lua"])[0][0].route == "POST /sms"
     (folder / "dup.lua").write_text("--#ENDPOINT POST /sms\nreturn 2")
     with pytest.raises(EndpointError, match="repeats"):
         load_endpoints([folder])
+
+
+def test_a_solution_folder_with_modules(tmp_path: Path) -> None:
+    (tmp_path / "endpoints" / "users").mkdir(parents=True)
+    (tmp_path / "modules" / "lib").mkdir(parents=True)
+    (tmp_path / "endpoints" / "users" / "{id}.get.lua").write_text("return greet(request.parameters.id)")
+    (tmp_path / "modules" / "b.lua").write_text("function greet(who) return PREFIX .. who end")
+    (tmp_path / "modules" / "lib" / "a.lua").write_text("PREFIX = 'hi '")
+    loaded = load_endpoints([tmp_path])
+    assert [e.route for e in loaded.endpoints] == ["GET /users/{id}"]
+    assert [name for _, name in loaded.modules] == ["modules/b.lua", "modules/lib/a.lua"] and loaded.plain == []
 
 
 def test_make_request_has_the_platforms_shape() -> None:
