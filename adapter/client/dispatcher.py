@@ -26,7 +26,7 @@ from .transport import Transport
 from .validation import OperationValidator
 from .webhooks import WebhookValidator
 
-__all__ = ["DEFAULT_BASE_URL", "Dispatcher"]
+__all__ = ["DEFAULT_BASE_URL", "Dispatcher", "DispatcherBase"]
 
 DEFAULT_BASE_URL = "https://api.twilio.com"
 DEFAULT_TIMEOUT = (5.0, 30.0)
@@ -38,15 +38,14 @@ _HOST_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 _CREDENTIAL_ARGS = frozenset({"AccountSid", "AuthToken"})
 
 
-class Dispatcher:
-    """Runs the spec's operations against Twilio's REST API (or any Twilio-compatible base URL).
+class DispatcherBase:
+    """Everything a dispatcher does except sending: options, credentials, validation, building the request,
+    paging. :class:`Dispatcher` and :class:`~adapter.client.async_dispatcher.AsyncDispatcher` differ only in
+    their transport, so both refuse, send and report exactly alike."""
 
-    Credentials default to ``TWILIO_ACCOUNT_SID`` / ``TWILIO_AUTH_TOKEN`` (or ``TWILIO_API_KEY`` /
-    ``TWILIO_API_SECRET``). Every failure is raised as :class:`~adapter.TwilioError`. Thread-safe: one
-    dispatcher may serve many threads (its connection pool holds ``pool_size`` connections).
-    """
+    _transport: Any
 
-    def __init__(
+    def _configure(
         self,
         account_sid: str | None = None,
         auth_token: str | None = None,
@@ -61,12 +60,10 @@ class Dispatcher:
         retry_budget: float | None = None,
         retry_policy: RetryPolicy | None = None,
         allow_credential_override: bool = True,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-        pool_size: int = 10,
-        session: requests.Session | None = None,
         spec: ServiceSpec | None = None,
         environ: Mapping[str, str] | None = None,
-    ) -> None:
+    ) -> tuple[tuple[float, float], RetryPolicy]:
+        """Set everything but the transport; return the timeout and retry policy it is to use."""
         env = os.environ if environ is None else environ
         self.account_sid = account_sid or env.get("TWILIO_ACCOUNT_SID") or None
         token_given = bool(auth_token) and not (api_key or api_secret)
@@ -113,28 +110,15 @@ class Dispatcher:
         self.allow_credential_override = allow_credential_override
         self._forbidden = frozenset() if allow_credential_override else _CREDENTIAL_ARGS
         self._validators = {name: OperationValidator(op) for name, op in self.spec.operations.items()}
-        self._transport = Transport(
-            self.base_url,
-            timeout=timeout,
-            user_agent=_user_agent(),
-            retry_policy=policy,
-            max_response_bytes=max_response_bytes,
-            session=session,
-            pool_size=pool_size,
-        )
-        # One transport per distinct URL, all on the one session (one connection pool per host inside it).
+        return timeout, policy
+
+    def _connect(self, make: Any) -> None:
+        """Give every API host of the spec its transport, made by ``make(url)``: one per distinct URL."""
+        self._transport = make(self.base_url)
         by_url = {self.base_url: self._transport}
         for url in self.base_urls.values():
             if url not in by_url:
-                by_url[url] = Transport(
-                    url,
-                    timeout=timeout,
-                    user_agent=_user_agent(),
-                    retry_policy=policy,
-                    max_response_bytes=max_response_bytes,
-                    session=self._transport.session,
-                    pool_size=pool_size,
-                )
+                by_url[url] = make(url)
         self._transports = {server: by_url[url] for server, url in self.base_urls.items()}
 
     @property
@@ -149,13 +133,11 @@ class Dispatcher:
     def timeout(self) -> tuple[float, float]:
         return self._transport.timeout
 
-    @property
-    def session(self) -> requests.Session:
-        return self._transport.session
-
-    def call(self, operation: str, args: Mapping[str, Any] | None = None, /, **kwargs: Any) -> dict[str, Any] | None:
-        """Run ``operation`` with ``args`` (Twilio's argument names). Returns the resource or page as a
-        dict, ``None`` for a delete. Raises :class:`~adapter.TwilioError`."""
+    def _prepare(
+        self, operation: str, args: Mapping[str, Any] | None, kwargs: dict[str, Any]
+    ) -> tuple[OperationSpec, dict[str, Any], str]:
+        """Validate a call and build its request: (operation, request dict, Authorization header). Raises
+        :class:`~adapter.TwilioError` before anything is sent."""
         validator = self._validators[self._operation(operation).name]
         if kwargs:
             if args is not None and not isinstance(args, Mapping):
@@ -181,9 +163,13 @@ class Dispatcher:
                 operation=operation,
             )
         op = validator.operation
-        request = build_request(op, values, account_sid)
-        response = self._transports[op.server].send(request, authorization)
-        return parse_response(op, response)
+        return op, build_request(op, values, account_sid), authorization
+
+    def _items_key(self, operation: str) -> str:
+        key = self._operation(operation).items_key
+        if key is None:
+            raise TwilioError("validation", f"{operation} is not a list operation", operation=operation)
+        return key
 
     def _operation(self, operation: Any) -> OperationSpec:
         op = self.spec.operations.get(operation) if isinstance(operation, str) else None
@@ -214,6 +200,66 @@ class Dispatcher:
                 keep[key] = value
         return keep
 
+
+class Dispatcher(DispatcherBase):
+    """Runs the spec's operations against Twilio's REST API (or any Twilio-compatible base URL).
+
+    Credentials default to ``TWILIO_ACCOUNT_SID`` / ``TWILIO_AUTH_TOKEN`` (or ``TWILIO_API_KEY`` /
+    ``TWILIO_API_SECRET``). Every failure is raised as :class:`~adapter.TwilioError`. Thread-safe: one
+    dispatcher may serve many threads (its connection pool holds ``pool_size`` connections).
+    """
+
+    def __init__(
+        self,
+        account_sid: str | None = None,
+        auth_token: str | None = None,
+        *,
+        api_key: str | None = None,
+        api_secret: str | None = None,
+        base_url: str | None = None,
+        edge: str | None = None,
+        region: str | None = None,
+        timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+        max_retries: int | None = None,
+        retry_budget: float | None = None,
+        retry_policy: RetryPolicy | None = None,
+        allow_credential_override: bool = True,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        pool_size: int = 10,
+        session: requests.Session | None = None,
+        spec: ServiceSpec | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        timeout, policy = self._configure(
+            account_sid, auth_token, api_key=api_key, api_secret=api_secret, base_url=base_url, edge=edge,
+            region=region, timeout=timeout, max_retries=max_retries, retry_budget=retry_budget,
+            retry_policy=retry_policy, allow_credential_override=allow_credential_override, spec=spec,
+            environ=environ,
+        )
+        agent = user_agent(f"requests/{requests.__version__}")
+        shared: list[requests.Session] = []
+
+        def make(url: str) -> Transport:
+            # Every host's transport on the one session (one connection pool per host inside it).
+            transport = Transport(
+                url, timeout=timeout, user_agent=agent, retry_policy=policy, max_response_bytes=max_response_bytes,
+                session=shared[0] if shared else session, pool_size=pool_size,
+            )
+            shared[:] = [transport.session]
+            return transport
+
+        self._connect(make)
+
+    @property
+    def session(self) -> requests.Session:
+        return self._transport.session
+
+    def call(self, operation: str, args: Mapping[str, Any] | None = None, /, **kwargs: Any) -> dict[str, Any] | None:
+        """Run ``operation`` with ``args`` (Twilio's argument names). Returns the resource or page as a
+        dict, ``None`` for a delete. Raises :class:`~adapter.TwilioError`."""
+        op, request, authorization = self._prepare(operation, args, kwargs)
+        return parse_response(op, self._transports[op.server].send(request, authorization))
+
     def pages(self, operation: str, args: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         """Every page of a list operation, fetched lazily, one at a time."""
         page_args: dict[str, Any] | None = dict(args or {})
@@ -225,9 +271,7 @@ class Dispatcher:
 
     def items(self, operation: str, args: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         """Every item of a list operation across all pages, one page in memory at a time."""
-        key = self._operation(operation).items_key
-        if key is None:
-            raise TwilioError("validation", f"{operation} is not a list operation", operation=operation)
+        key = self._items_key(operation)
         for page in self.pages(operation, args):
             yield from page.get(key) or []
 
@@ -283,10 +327,11 @@ def _regional(server: str, edge: str | None, region: str | None) -> str:
     return split._replace(netloc=host).geturl()
 
 
-def _user_agent() -> str:
+def user_agent(library: str) -> str:
+    """The User-Agent header, naming the HTTP library that sends (``requests/2.32.3``)."""
     return (
         f"twilio-lua-adapter/{__version__} ({platform.system()} {platform.machine()}) "
-        f"Python/{platform.python_version()} requests/{requests.__version__}"
+        f"Python/{platform.python_version()} {library}"
     )
 
 

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import random
+import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-__all__ = ["Outcome", "RetryPolicy"]
+from .errors import TwilioError
+
+__all__ = ["AttemptFailed", "Attempts", "Outcome", "RetryPolicy"]
+
+log = logging.getLogger("adapter")
+_monotonic = time.monotonic
 
 # What went wrong with one attempt. ``connect_failed`` means the request provably never reached the server
 # (refused, DNS failure, connect timeout); ``connection_lost`` and ``read_timeout`` mean it may have.
@@ -89,3 +96,91 @@ def _seconds(value: str | None) -> float | None:
     except ValueError:
         return None
     return seconds if seconds >= 0 and seconds == seconds else None
+
+
+class AttemptFailed(Exception):
+    """One attempt that got no usable answer: what kind of failure it was (which decides whether it may be
+    retried) and the error the caller gets if it is final. Each transport maps its HTTP library's
+    exceptions to this, in one table."""
+
+    def __init__(self, outcome: Outcome, error: TwilioError) -> None:
+        super().__init__(error.error)
+        self.outcome = outcome
+        self.error = error
+
+
+class Attempts:
+    """The retry decisions for one request, the same for every transport: a transport makes an attempt,
+    tells this what happened (:meth:`failed` or :meth:`answered`) and sleeps (blocking or not) for the wait
+    it gets back, or stops."""
+
+    __slots__ = ("policy", "request", "number", "_started", "_attempt_started", "_uncertain")
+
+    def __init__(self, policy: RetryPolicy, request: dict[str, Any]) -> None:
+        self.policy = policy
+        self.request = request
+        self.number = 0
+        self._started = self._attempt_started = _monotonic()
+        # An earlier attempt may have been carried out although its answer was lost.
+        self._uncertain = False
+
+    def start(self) -> None:
+        self.number += 1
+        self._attempt_started = _monotonic()
+
+    def failed(self, failure: AttemptFailed) -> float:
+        """The wait before the next attempt; raises the failure's error when it is final."""
+        request = self.request
+        now = _monotonic()
+        log.debug(
+            "%s %s %s -> %s in %.1f ms (attempt %d)", request["operation"], request["method"], request["path"],
+            failure.outcome, (now - self._attempt_started) * 1000, self.number,
+        )
+        wait = self.policy.next_delay(
+            request["method"], failure.outcome, status=None, retries_done=self.number - 1,
+            elapsed=now - self._started,
+        )
+        if wait is None:
+            failure.error.attempts = self.number
+            failure.error.operation = request["operation"]
+            raise failure.error from failure.__cause__
+        self._log_retry(failure.outcome, wait)
+        self._uncertain = self._uncertain or failure.outcome in ("connection_lost", "read_timeout")
+        return wait
+
+    def answered(self, response: dict[str, Any]) -> float | None:
+        """The wait before the next attempt, or None when ``response`` is final (``attempts`` is then set in
+        it, and a DELETE answered 404 after a lost answer reads as done)."""
+        request = self.request
+        status = response["status"]
+        now = _monotonic()
+        log.debug(
+            "%s %s %s -> %d in %.1f ms (attempt %d)", request["operation"], request["method"], request["path"],
+            status, (now - self._attempt_started) * 1000, self.number,
+        )
+        if status >= 400:
+            wait = self.policy.next_delay(
+                request["method"], "status", status=status, retries_done=self.number - 1,
+                elapsed=now - self._started, retry_after=response["headers"].get("Retry-After"),
+            )
+            if wait is not None:
+                self._log_retry(f"HTTP {status}", wait)
+                self._uncertain = self._uncertain or status >= 500  # a 429 was not processed; a 5xx may have been
+                return wait
+            if request["method"] == "DELETE" and self._uncertain and status == 404:
+                # The resource is gone, most likely deleted by the attempt whose answer was lost: the caller
+                # asked for exactly that, so a retry must not turn it into a "not found" error.
+                log.warning(
+                    "%s %s %s answered 404 after an earlier attempt that may have deleted it; treating it as "
+                    "deleted", request["operation"], request["method"], request["path"],
+                )
+                response.update(status=204, reason="No Content", body=b"")
+        response["attempts"] = self.number
+        return None
+
+    def _log_retry(self, what: str, wait: float) -> None:
+        request = self.request
+        log.warning(
+            "%s %s %s failed (%s) on attempt %d; retrying in %.2f s",
+            request["operation"], request["method"], request["path"], what, self.number, wait,
+        )

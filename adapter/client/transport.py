@@ -20,7 +20,7 @@ import urllib3.exceptions
 from requests.utils import get_environ_proxies, requote_uri, select_proxy
 
 from .errors import TwilioError
-from .retry import Outcome, RetryPolicy
+from .retry import AttemptFailed, Attempts, RetryPolicy
 
 __all__ = ["Transport"]
 
@@ -106,57 +106,18 @@ class Transport:
         if method == "POST":
             body = urlencode(request["form"])
             headers["Content-Type"] = _FORM
-        started = time.monotonic()
-        attempt = 0
-        uncertain = False  # an earlier attempt may have been carried out although its answer was lost
+        attempts = Attempts(self.retry_policy, request)
         while True:
-            attempt += 1
-            attempt_started = time.monotonic()
+            attempts.start()
             try:
                 response = self._send_once(method, url, headers, body)
-            except _Failure as failure:
-                elapsed_ms = (time.monotonic() - attempt_started) * 1000
-                log.debug(
-                    "%s %s %s -> %s in %.1f ms (attempt %d)",
-                    request["operation"], method, request["path"], failure.outcome, elapsed_ms, attempt,
-                )
-                wait = self.retry_policy.next_delay(
-                    method, failure.outcome, status=None, retries_done=attempt - 1,
-                    elapsed=time.monotonic() - started,
-                )
-                if wait is None:
-                    failure.error.attempts = attempt
-                    failure.error.operation = request["operation"]
-                    raise failure.error from failure.__cause__
-                self._log_retry(request, failure.outcome, attempt, wait)
-                uncertain = uncertain or failure.outcome in ("connection_lost", "read_timeout")
-                self._sleep(wait)
+            except AttemptFailed as failure:
+                self._sleep(attempts.failed(failure))  # raises when the failure is final
                 continue
-            elapsed_ms = (time.monotonic() - attempt_started) * 1000
-            log.debug(
-                "%s %s %s -> %d in %.1f ms (attempt %d)",
-                request["operation"], method, request["path"], response["status"], elapsed_ms, attempt,
-            )
-            if response["status"] >= 400:
-                wait = self.retry_policy.next_delay(
-                    method, "status", status=response["status"], retries_done=attempt - 1,
-                    elapsed=time.monotonic() - started, retry_after=response["headers"].get("Retry-After"),
-                )
-                if wait is not None:
-                    self._log_retry(request, f"HTTP {response['status']}", attempt, wait)
-                    uncertain = uncertain or response["status"] >= 500  # a 429 was not processed; a 5xx may have been
-                    self._sleep(wait)
-                    continue
-                if method == "DELETE" and uncertain and response["status"] == 404:
-                    # The resource is gone, most likely deleted by the attempt whose answer was lost: the caller
-                    # asked for exactly that, so a retry must not turn it into a "not found" error.
-                    log.warning(
-                        "%s %s %s answered 404 after an earlier attempt that may have deleted it; treating it as "
-                        "deleted", request["operation"], method, request["path"],
-                    )
-                    response = {"status": 204, "reason": "No Content", "headers": response["headers"], "body": b""}
-            response["attempts"] = attempt
-            return response
+            wait = attempts.answered(response)
+            if wait is None:
+                return response
+            self._sleep(wait)
 
     def _send_once(self, method: str, url: str, headers: dict[str, str], body: str | None) -> dict[str, Any]:
         if self._direct:
@@ -245,7 +206,7 @@ class Transport:
         declared = resp.headers.get("Content-Length")
         if declared and declared.isdigit():
             if int(declared) > limit:
-                raise _TooLarge(limit)
+                raise TooLarge(limit)
             if "Transfer-Encoding" not in resp.headers and resp.headers.get(
                 "Content-Encoding", "identity"
             ).strip().lower() == "identity":
@@ -256,7 +217,7 @@ class Transport:
         for chunk in resp.stream(65536, decode_content=True):  # decoded size is what the limit counts
             total += len(chunk)
             if total > limit:
-                raise _TooLarge(limit)
+                raise TooLarge(limit)
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -264,75 +225,62 @@ class Transport:
         limit = self.max_response_bytes
         declared = resp.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > limit:
-            raise _TooLarge(limit)
+            raise TooLarge(limit)
         chunks = []
         total = 0
         for chunk in resp.iter_content(65536):
             total += len(chunk)
             if total > limit:
-                raise _TooLarge(limit)
+                raise TooLarge(limit)
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def _log_retry(self, request: dict[str, Any], what: str, attempt: int, wait: float) -> None:
-        log.warning(
-            "%s %s %s failed (%s) on attempt %d; retrying in %.2f s",
-            request["operation"], request["method"], request["path"], what, attempt, wait,
-        )
 
+class TooLarge(OSError):
+    """A response over the size limit (raised while reading it; both transports use it)."""
 
-class _Failure(Exception):
-    """An attempt that got no usable answer, with what kind of failure it was."""
-
-    def __init__(self, outcome: Outcome, error: TwilioError) -> None:
-        super().__init__(error.error)
-        self.outcome = outcome
-        self.error = error
-
-
-class _TooLarge(OSError):
     def __init__(self, limit: int) -> None:
         super().__init__(f"the response is larger than {limit} bytes")
         self.limit = limit
 
 
-def _classify(exc: BaseException) -> _Failure:
+def _classify(exc: BaseException) -> AttemptFailed:
     """The single place where foreign exceptions become ours (any exception an attempt raises comes here).
     Whether the request may have reached the server decides what may be retried, so that a POST is never sent
     twice; an exception nobody expected counts as a lost connection, which is never retried for a POST."""
-    if isinstance(exc, _TooLarge):
+    if isinstance(exc, TooLarge):
         error = TwilioError("api", f"Twilio's response was larger than the {exc.limit}-byte limit", status=502)
-        return _Failure("unusable", error)  # asking again would bring the same oversized answer
+        return AttemptFailed("unusable", error)  # asking again would bring the same oversized answer
     if isinstance(exc, urllib3.exceptions.HTTPError):
         return _classify_urllib3(exc)
     if isinstance(exc, requests.ConnectTimeout):
-        return _Failure("connect_failed", TwilioError("timeout", "Timed out connecting to Twilio"))
+        return AttemptFailed("connect_failed", TwilioError("timeout", "Timed out connecting to Twilio"))
     if isinstance(exc, (requests.ReadTimeout, urllib3.exceptions.ReadTimeoutError)) or (
         # A read timeout while streaming the body arrives as ConnectionError(ReadTimeoutError).
         isinstance(exc, requests.ConnectionError) and exc.args
         and isinstance(exc.args[0], urllib3.exceptions.ReadTimeoutError)
     ):
-        return _Failure("read_timeout", TwilioError("timeout", "Twilio did not answer in time"))
+        return AttemptFailed("read_timeout", TwilioError("timeout", "Twilio did not answer in time"))
     if isinstance(exc, requests.ConnectionError) and _never_connected(exc):
-        return _Failure("connect_failed", TwilioError("network", "Could not connect to Twilio"))
+        return AttemptFailed("connect_failed", TwilioError("network", "Could not connect to Twilio"))
     if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
                         requests.exceptions.InvalidSchema)):
-        return _Failure("unusable", TwilioError("config", "The base URL is not a valid http(s) URL"))
-    return _Failure("connection_lost", TwilioError("network", "The connection to Twilio was lost"))
+        return AttemptFailed("unusable", TwilioError("config", "The base URL is not a valid http(s) URL"))
+    return AttemptFailed("connection_lost", TwilioError("network", "The connection to Twilio was lost"))
 
 
-def _classify_urllib3(exc: urllib3.exceptions.HTTPError) -> _Failure:
+def _classify_urllib3(exc: urllib3.exceptions.HTTPError) -> AttemptFailed:
     """urllib3's own exceptions, as the direct path gets them, classified as requests' would be."""
     reason: Any = exc.reason if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason else exc
     if isinstance(reason, urllib3.exceptions.NewConnectionError):  # includes NameResolutionError
-        return _Failure("connect_failed", TwilioError("network", "Could not connect to Twilio"))
+        return AttemptFailed("connect_failed", TwilioError("network", "Could not connect to Twilio"))
     if isinstance(reason, urllib3.exceptions.ConnectTimeoutError):
-        return _Failure("connect_failed", TwilioError("timeout", "Timed out connecting to Twilio"))
+        return AttemptFailed("connect_failed", TwilioError("timeout", "Timed out connecting to Twilio"))
     if isinstance(reason, urllib3.exceptions.ReadTimeoutError):
-        return _Failure("read_timeout", TwilioError("timeout", "Twilio did not answer in time"))
+        return AttemptFailed("read_timeout", TwilioError("timeout", "Twilio did not answer in time"))
     if isinstance(reason, urllib3.exceptions.LocationValueError):
-        return _Failure("unusable", TwilioError("config", "The base URL is not a valid http(s) URL"))
-    return _Failure("connection_lost", TwilioError("network", "The connection to Twilio was lost"))
+        return AttemptFailed("unusable", TwilioError("config", "The base URL is not a valid http(s) URL"))
+    return AttemptFailed("connection_lost", TwilioError("network", "The connection to Twilio was lost"))
 
 
 def _never_connected(exc: requests.ConnectionError) -> bool:

@@ -9,11 +9,14 @@ import pytest
 
 import adapter
 
-CORE_MODULES = ["spec", "validation", "serialize", "transport", "retry", "parse", "errors", "dispatcher"]
+CORE_MODULES = [
+    "spec", "validation", "serialize", "transport", "retry", "parse", "errors", "dispatcher", "async_transport",
+    "async_dispatcher",
+]
 
 
 def test_package_all_is_pinned_and_sorted() -> None:
-    assert adapter.__all__ == ["Dispatcher", "TwilioError", "__version__"]
+    assert adapter.__all__ == ["AsyncDispatcher", "Dispatcher", "TwilioError", "__version__"]
     assert adapter.__all__ == sorted(adapter.__all__)
     for name in adapter.__all__:
         assert hasattr(adapter, name)
@@ -36,10 +39,12 @@ def test_core_module_all_pinned() -> None:
         "validation": ["OperationValidator"],
         "serialize": ["build_request", "wire_value"],
         "transport": ["Transport"],
-        "retry": ["Outcome", "RetryPolicy"],
+        "retry": ["AttemptFailed", "Attempts", "Outcome", "RetryPolicy"],
         "parse": ["FreshJSON", "parse_response"],
         "errors": ["ERROR_STATUS", "ErrorType", "TwilioError"],
-        "dispatcher": ["DEFAULT_BASE_URL", "Dispatcher"],
+        "dispatcher": ["DEFAULT_BASE_URL", "Dispatcher", "DispatcherBase"],
+        "async_transport": ["AsyncTransport"],
+        "async_dispatcher": ["AsyncDispatcher"],
     }
     assert {m: importlib.import_module(f"adapter.client.{m}").__all__ for m in CORE_MODULES} == pinned
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -10,7 +11,7 @@ import pytest
 import requests
 import requests.adapters
 
-from adapter import Dispatcher
+from adapter import AsyncDispatcher, Dispatcher
 from adapter.client.retry import RetryPolicy
 from adapter.client.spec import default_spec
 
@@ -44,22 +45,88 @@ class OwnAdapter(requests.adapters.HTTPAdapter):
     """An adapter of the caller's own: mounted on a session, it puts the transport on requests' full path."""
 
 
-@pytest.fixture(params=["direct", "requests"])
-def make_dispatcher(request: pytest.FixtureRequest) -> Iterator[Callable[..., Dispatcher]]:
-    """Dispatchers on both of the transport's paths: its direct urllib3 path (the default) and requests'
-    full path (taken when a proxy, an odd URL or an adapter of the caller's own is configured). Each
-    classifies failures from a different family of exceptions, and both must retry exactly alike."""
-    made: list[Dispatcher] = []
+class _AsyncTransportView:
+    """What the tests reach on ``dispatcher._transport``: a blocking ``_sleep`` recorder becomes async."""
 
-    def make(base_url: str, **options: Any) -> Dispatcher:
+    def __init__(self, transport: Any) -> None:
+        object.__setattr__(self, "_inner", transport)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "_sleep":
+            blocking = value
+
+            async def sleep(seconds: float) -> None:
+                blocking(seconds)
+
+            value = sleep
+        setattr(self._inner, name, value)
+
+
+class BlockingAsyncDispatcher:
+    """An :class:`AsyncDispatcher` driven from blocking test code, each call on the facade's own event loop,
+    so that every fault test runs unchanged against the async transport too."""
+
+    def __init__(self, *args: Any, **options: Any) -> None:
+        self._loop = asyncio.new_event_loop()
+        self.inner = AsyncDispatcher(*args, **options)
+        self._transport = _AsyncTransportView(self.inner._transport)
+
+    def call(self, operation: str, args: Any = None, /, **kwargs: Any) -> Any:
+        return self._loop.run_until_complete(self.inner.call(operation, args, **kwargs))
+
+    def _collect(self, iterator: Any) -> list[Any]:
+        async def collect() -> list[Any]:
+            return [item async for item in iterator]
+
+        return self._loop.run_until_complete(collect())
+
+    def items(self, operation: str, args: Any = None) -> Iterator[Any]:
+        return iter(self._collect(self.inner.items(operation, args)))
+
+    def pages(self, operation: str, args: Any = None) -> Iterator[Any]:
+        return iter(self._collect(self.inner.pages(operation, args)))
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self.inner, name)
+        if name in self.inner.spec.operations:
+            return lambda *a, **k: self._loop.run_until_complete(method(*a, **k))
+        return method
+
+    def close(self) -> None:
+        if not self._loop.is_closed():
+            self._loop.run_until_complete(self.inner.close())
+            self._loop.close()
+
+    def __enter__(self) -> "BlockingAsyncDispatcher":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@pytest.fixture(params=["direct", "requests", "async"])
+def make_dispatcher(request: pytest.FixtureRequest) -> Iterator[Callable[..., Dispatcher]]:
+    """Dispatchers on each of the transports' paths: the sync transport's direct urllib3 path (the default)
+    and requests' full path (taken when a proxy, an odd URL or an adapter of the caller's own is configured), and the
+    AsyncDispatcher's aiohttp transport. Each classifies failures from a different family of exceptions,
+    and all must retry exactly alike."""
+    made: list[Any] = []
+
+    def make(base_url: str, **options: Any) -> Any:
         options.setdefault("retry_policy", fast_policy())
         options.setdefault("timeout", (2.0, 2.0))
-        if request.param == "requests" and "session" not in options:
-            session = requests.Session()
-            session.mount("http://", OwnAdapter(max_retries=0))
-            session.mount("https://", OwnAdapter(max_retries=0))
-            options["session"] = session
-        dispatcher = Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=base_url, **options)
+        if request.param == "async":
+            dispatcher: Any = BlockingAsyncDispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=base_url, **options)
+        else:
+            if request.param == "requests" and "session" not in options:
+                session = requests.Session()
+                session.mount("http://", OwnAdapter(max_retries=0))
+                session.mount("https://", OwnAdapter(max_retries=0))
+                options["session"] = session
+            dispatcher = Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=base_url, **options)
         made.append(dispatcher)
         return dispatcher
 
