@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 
-__all__ = ["DateBound", "format_rfc2822", "parse_filter_date", "parse_rfc2822"]
+__all__ = ["DateBound", "format_iso", "format_rfc2822", "parse_filter_date", "parse_rfc2822"]
 
 # Twilio's own examples filter with "06/11/2019 22:05:25 MST"; only the US zone abbreviations
 # have a single unambiguous meaning, so those are the ones understood.
@@ -29,6 +29,14 @@ def format_rfc2822(epoch: float | None) -> str | None:
         return None
     moment = datetime.fromtimestamp(int(epoch), tz=timezone.utc)
     return format_datetime(moment)
+
+
+def format_iso(epoch: float, *, millis: bool = False) -> str:
+    """``2015-07-30T20:00:00Z`` as the v2 APIs (Verify, Lookup) write dates; ``millis`` adds ``.000``."""
+    moment = datetime.fromtimestamp(epoch, tz=timezone.utc)
+    if millis:
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_rfc2822(text: str | None) -> datetime | None:

@@ -35,6 +35,7 @@ MESSAGES: dict[int, str] = {
     "permissions: https://www.twilio.com/console/voice/calls/geo-permissions/low-risk",
     21216: "Account not allowed to call {to}",
     21217: "Phone number does not appear to be valid",
+    21220: "Call is not in-progress. Cannot redirect.",
     21408: "Permission to send an SMS has not been enabled for the region indicated by the 'To' number: {to}.",
     21602: "Message body is required.",
     21603: "A 'From' phone number is required.",
@@ -52,9 +53,14 @@ MESSAGES: dict[int, str] = {
     21656: "The ContentSid is Invalid.",
     21701: "The Messaging Service Sid {value} is invalid.",
     21910: "Invalid From and To pair. From and To should be of the same channel.",
+    30409: "This message cannot be canceled",
     35111: "SendAt timestamp is missing",
     35114: "SendAt time must be between 300 seconds and 35 days (3024000 seconds) in the future, inclusive.",
     35126: "The ScheduleType value provided is not supported for this channel",
+    60200: "Invalid parameter{detail}",
+    60202: "Max check attempts reached",
+    60203: "Max send attempts reached",
+    60205: "SMS is not supported by landline phone number",
 }
 
 

@@ -16,6 +16,7 @@ __all__ = [
     "Timeline",
     "Timings",
     "call_timeline",
+    "cut_timeline",
     "message_timeline",
     "reached",
     "status_at",
@@ -113,3 +114,10 @@ def reached(timeline: Timeline, status: str, elapsed: float) -> float | None:
         if step == status and offset <= elapsed:
             return float(offset)
     return None
+
+
+def cut_timeline(timeline: Timeline, elapsed: float, final: str) -> Timeline:
+    """The timeline as lived until ``elapsed``, then ``final`` from that moment on: a call hung up or
+    canceled, a scheduled message canceled. Earlier steps (and so the dates they render) stay as they were."""
+    lived = [list(step) for step in timeline if step[0] <= elapsed]
+    return [*lived, [max(elapsed, lived[-1][0] if lived else 0.0), final]]

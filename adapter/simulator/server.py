@@ -47,11 +47,19 @@ _ACCOUNT = "/2010-04-01/Accounts/<account_sid>"
 # GET=fetch / DELETE=delete. Methods not listed answer 405 like Twilio's 20004.
 _ROUTES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     (f"{_ACCOUNT}/Calls.json", "calls", "collection", ("GET", "POST")),
-    (f"{_ACCOUNT}/Calls/<sid>.json", "calls", "instance", ("GET", "DELETE")),
+    (f"{_ACCOUNT}/Calls/<sid>.json", "calls", "instance", ("GET", "DELETE", "POST")),
     (f"{_ACCOUNT}/Messages.json", "messages", "collection", ("GET", "POST")),
-    (f"{_ACCOUNT}/Messages/<sid>.json", "messages", "instance", ("GET", "DELETE")),
+    (f"{_ACCOUNT}/Messages/<sid>.json", "messages", "instance", ("GET", "DELETE", "POST")),
     (f"{_ACCOUNT}/Messages/<parent_sid>/Media.json", "media", "collection", ("GET",)),
     (f"{_ACCOUNT}/Messages/<parent_sid>/Media/<sid>.json", "media", "instance", ("GET", "DELETE")),
+    # Lookup v2 and Verify v2, told apart from API v2010 (and from each other) by path: one base URL serves
+    # every Twilio host. Their paths have no account; the credentials say whose data it is.
+    ("/v2/PhoneNumbers/<number>", "lookup", "instance", ("GET",)),
+    ("/v2/Services", "verify_services", "collection", ("GET", "POST")),
+    ("/v2/Services/<service_sid>", "verify_services", "instance", ("GET",)),
+    ("/v2/Services/<service_sid>/Verifications", "verifications", "collection", ("POST",)),
+    ("/v2/Services/<service_sid>/Verifications/<sid>", "verifications", "instance", ("GET", "POST")),
+    ("/v2/Services/<service_sid>/VerificationCheck", "verification_check", "collection", ("POST",)),
 )
 
 _URL_MAP = Map(
@@ -174,13 +182,20 @@ class SimulatorApp:
             (kind, scope), values = adapter.match(method="GET")
         except (NotFound, HTTPException):
             raise TwilioError(20404, 404, path=request.path) from None
-        account_sid = values["account_sid"]
-        self._authenticate(request, account_sid)
+        account_sid = values.get("account_sid")
+        if account_sid is None:
+            account_sid = self._owner(request)
+        else:
+            self._authenticate(request, account_sid)
         if not_allowed:
             raise TwilioError(20004, 405)
         sid, parent = values.get("sid"), values.get("parent_sid")
         path = request.path
         service = self.service
+        if kind in _V2_KINDS:
+            return self._v2(kind, scope, request, values, account_sid)
+        if scope == "instance" and request.method == "POST":
+            return _json(service.update(kind, account_sid, sid, request.form, path))
         if scope == "collection" and request.method == "POST":
             return _json(service.create(kind, account_sid, request.form), 201)
         if scope == "collection":
@@ -189,6 +204,39 @@ class SimulatorApp:
             service.delete(kind, account_sid, sid, path, parent)
             return Response(status=204)
         return _json(service.fetch(kind, account_sid, sid, path, parent))
+
+    def _v2(self, kind: str, scope: str, request: Request, values: dict[str, Any], account_sid: str) -> Response:
+        path, post = request.path, request.method == "POST"
+        if kind == "lookup":
+            return _json(self.service.lookup.fetch(account_sid, values["number"], request.args))
+        verify = self.service.verify
+        service_sid = values.get("service_sid")
+        if kind == "verify_services":
+            if scope == "instance":
+                return _json(verify.fetch_service(account_sid, service_sid, path))
+            if post:
+                return _json(verify.create_service(account_sid, request.form), 201)
+            return _json(verify.list_services(account_sid, request.args))
+        if kind == "verification_check":
+            return _json(verify.check(account_sid, service_sid, request.form, path))
+        if scope == "collection":
+            return _json(verify.start(account_sid, service_sid, request.form, path), 201)
+        if post:
+            return _json(verify.update(account_sid, service_sid, values["sid"], request.form, path))
+        return _json(verify.fetch(account_sid, service_sid, values["sid"], path))
+
+    def _owner(self, request: Request) -> str:
+        """The account whose valid credentials came with the request (an API key's owner), else 20003."""
+        auth = request.authorization
+        if auth is not None and auth.type == "basic" and auth.username and auth.password is not None:
+            if auth.username in self.accounts:
+                if _same(self.accounts[auth.username], auth.password):
+                    return auth.username
+            elif auth.username in self.api_keys:
+                key_account, secret = self.api_keys[auth.username]
+                if _same(secret, auth.password):
+                    return key_account
+        raise TwilioError(20003, 401)
 
     def _authenticate(self, request: Request, account_sid: str) -> None:
         auth = request.authorization
@@ -204,6 +252,9 @@ class SimulatorApp:
         # Valid credentials for another account are as good as none: Twilio answers 20003 too.
         if owner is None or owner != account_sid:
             raise TwilioError(20003, 401)
+
+
+_V2_KINDS = frozenset({"lookup", "verify_services", "verifications", "verification_check"})
 
 
 def _same(expected: str, given: str) -> bool:
@@ -477,6 +528,8 @@ class Simulator:
         self.state_path = state_path
         self.store = open_store(state_path)
         self.service = Service(self.store, self.clock, timings)
+        for account in self.accounts:
+            self.service.verify.ensure_default_service(account)
         self.faults = FaultInjector(latency_ms, rate_limit, fail_rate, drop_rate, seed)
         self.wsgi_app = SimulatorApp(self.service, self.accounts, self.api_keys, self.faults)
         self.log_requests = log_requests
@@ -492,6 +545,17 @@ class Simulator:
     @property
     def auth_token(self) -> str:
         return self.accounts[self.account_sid]
+
+    @property
+    def verify_service_sid(self) -> str:
+        """The default account's Verify Service (every account has one, with the same SID in every run)."""
+        return self.service.verify.default_service_sid(self.account_sid)
+
+    def set_caller_name(
+        self, number: str, name: str, caller_type: str = "CONSUMER", account_sid: str | None = None
+    ) -> None:
+        """What Lookup's caller_name package answers for ``number`` (E.164) in an account's data."""
+        self.service.lookup.set_caller_name(account_sid or self.account_sid, number, name, caller_type)
 
     @property
     def base_url(self) -> str:

@@ -9,13 +9,13 @@ from __future__ import annotations
 import itertools
 import math
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol
 
 from .clock import Clock
 from .dates import parse_filter_date
 from .errors import TwilioError
-from .lifecycle import CALL_FINAL, MESSAGE_FINAL, Timings, call_timeline, message_timeline
+from .lifecycle import CALL_FINAL, MESSAGE_FINAL, Timings, call_timeline, cut_timeline, message_timeline, status_at
 from .paging import Entry, SortKey, envelope, parse_page_request, take_page
 from .resources import (
     call_resource,
@@ -30,7 +30,9 @@ from .resources import (
     reached_at,
     status_of,
 )
+from .lookup import Lookup
 from .store import Record, Store
+from .verify import Verify
 from .validation import check_call, check_message, check_schedule, is_e164
 
 __all__ = ["Filter", "KINDS", "Kind", "Service"]
@@ -129,6 +131,23 @@ class Service:
         # Reads are lazy renders, but delete-after-check and create-with-children must be atomic
         # with respect to the server's other threads.
         self._lock = threading.RLock()
+        # The other APIs the simulator serves (Lookup v2, Verify v2), on the same store and clock.
+        self.lookup = Lookup(store)
+        self.verify = Verify(store, clock, self.deliver, self._lock)
+
+    def deliver(self, account_sid: str, to: str, from_: str, body: str) -> dict[str, Any]:
+        """A message Twilio itself sends for the account (a Verify code): it goes through the usual message
+        lifecycle and shows in the account's message log, but no sender checks apply."""
+        now = self.clock.time()
+        segments = num_segments(body)
+        with self._lock:
+            record = self.store.add(Record(
+                "messages", new_sid("SM"), account_sid, now,
+                {"to": to, "from": from_, "body": body, "messaging_service_sid": None, "num_media": 0,
+                 "num_segments": segments, "price": message_price(segments, False),
+                 "timeline": message_timeline(self.timings)},
+            ))
+            return message_resource(record, now)
 
     # -- create ------------------------------------------------------------------------------
 
@@ -201,6 +220,25 @@ class Service:
                 },
             )
         )
+
+    # -- update ------------------------------------------------------------------------------
+
+    def update(self, kind: str, account_sid: str, sid: str, form: Form, path: str) -> dict[str, Any]:
+        """POST to a call or message: what Twilio lets you change, in the states it allows it."""
+        updaters: dict[str, Callable[[dict[str, Any], Form, float], dict[str, Any]]] = {
+            "calls": _update_call,
+            "messages": _update_message,
+        }
+        if kind not in updaters:
+            raise TwilioError(20004, 405)
+        spec = KINDS[kind]
+        with self._lock:
+            record = self._get(spec, account_sid, sid, None, path)
+            now = self.clock.time()
+            data = updaters[kind](dict(record.data), form, now - record.created)
+            stored = self.store.update(replace(record, data=data))
+            assert stored is not None, "the record was read under the same lock"
+            return spec.render(stored, now)
 
     # -- read --------------------------------------------------------------------------------
 
@@ -343,3 +381,81 @@ class _Matching:
         if cap is not None:
             records = itertools.takewhile(lambda record: record.sort_key < cap, records)
         return self._entries(records)
+
+
+# -- updates: Twilio's rules for changing a live call or a sent message --------------------------------------
+
+_CALL_STATUS_UPDATES = ("canceled", "completed")
+_NOT_ANSWERED = ("queued", "ringing")
+
+
+def _update_call(data: dict[str, Any], form: Form, elapsed: float) -> dict[str, Any]:
+    """Status=completed hangs up (a call not yet answered ends canceled, as Twilio reports a call hung up while
+    queued or ringing); Status=canceled cancels a queued or ringing call and, as on Twilio, leaves a call in
+    progress alone; Url/Twiml redirect a call in progress; TimeLimit caps how long it may still last. A call
+    that has ended changes no more (21220)."""
+    timeline = data["timeline"]
+    status = status_at(timeline, elapsed)[0]
+    wanted = _present(form, "Status")
+    if wanted is not None and wanted not in _CALL_STATUS_UPDATES:
+        raise TwilioError(400, detail=f"Status must be one of {', '.join(_CALL_STATUS_UPDATES)}, not {wanted!r}")
+    url, twiml = _present(form, "Url"), _present(form, "Twiml")
+    limit = _present(form, "TimeLimit")
+    if status in CALL_FINAL:
+        raise TwilioError(21220, message=f"Call is {status}: a call that has ended cannot be changed.")
+    if (url or twiml) and status != "in-progress":
+        raise TwilioError(21220)
+    if url or twiml:
+        data["redirects"] = int(data.get("redirects", 0)) + 1
+        data["redirected_to"] = url if url else "(twiml)"
+    if _present(form, "StatusCallback"):
+        data["status_callback"] = _present(form, "StatusCallback")
+    if wanted == "completed":
+        data["timeline"] = cut_timeline(timeline, elapsed, "canceled" if status in _NOT_ANSWERED else "completed")
+    elif wanted == "canceled" and status in _NOT_ANSWERED:
+        data["timeline"] = cut_timeline(timeline, elapsed, "canceled")
+    elif limit is not None:
+        try:
+            seconds = int(limit)
+        except ValueError:
+            raise TwilioError(400, detail=f"TimeLimit must be a whole number of seconds, not {limit!r}") from None
+        if seconds < 1:
+            raise TwilioError(400, detail="TimeLimit must be at least 1")
+        data["timeline"] = _capped(timeline, elapsed, seconds)
+    return data
+
+
+def _capped(timeline: list[list[Any]], elapsed: float, seconds: int) -> list[list[Any]]:
+    """The call's timeline with its duration (from answering) capped at ``seconds``."""
+    answered = next((float(offset) for offset, step in timeline if step == "in-progress"), None)
+    end_offset, end_status = timeline[-1]
+    if answered is None or end_status != "completed":
+        return timeline
+    new_end = min(float(end_offset), answered + seconds)
+    if new_end <= elapsed:
+        return cut_timeline(timeline, elapsed, "completed")
+    return [*[list(step) for step in timeline[:-1]], [new_end, "completed"]]
+
+
+def _update_message(data: dict[str, Any], form: Form, elapsed: float) -> dict[str, Any]:
+    """Body="" redacts a message that has reached a final state; Status=canceled cancels a scheduled one
+    (30409 otherwise). Twilio allows no other change."""
+    status = status_at(data["timeline"], elapsed)[0]
+    if form.getlist("Body"):  # sent, even empty: Body= is the redaction
+        body = form.get("Body")
+        if body:
+            raise TwilioError(400, detail="Body can only be set to an empty string, which redacts the message")
+        if status not in MESSAGE_FINAL:
+            raise TwilioError(20009, message="Cannot redact a message before it is complete")
+        data["body"] = ""
+        data["redacted"] = True
+        return data
+    wanted = _present(form, "Status")
+    if wanted is None:
+        raise TwilioError(400, detail="give Body (empty, to redact) or Status=canceled")
+    if wanted != "canceled":
+        raise TwilioError(400, detail=f"Status can only be canceled, not {wanted!r}")
+    if status != "scheduled":
+        raise TwilioError(30409)
+    data["timeline"] = cut_timeline(data["timeline"], elapsed, "canceled")
+    return data

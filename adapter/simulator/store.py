@@ -69,6 +69,11 @@ class Store(Protocol):
         stops early (a page of 50 out of 10,000) never touches the rest."""
         ...
 
+    def update(self, record: Record) -> Record | None:
+        """Replace the stored record of the same kind, sid and account with ``record``'s data, keeping its
+        place in every order; None when there is no such record."""
+        ...
+
     def delete(self, kind: str, account_sid: str, sid: str) -> bool: ...
 
     def delete_children(self, kind: str, parent_sid: str) -> int: ...
@@ -178,6 +183,18 @@ class MemoryStore:
         with self._lock:
             found = self._records.get((kind, sid))
         return found if found is not None and found.account_sid == account_sid else None
+
+    def update(self, record: Record) -> Record | None:
+        with self._lock:
+            previous = self._records.get((record.kind, record.sid))
+            if previous is None or previous.account_sid != record.account_sid:
+                return None
+            stored = replace(previous, data=record.data)
+            self._forget(previous)  # the indexes hold the records themselves, so the old one goes
+            self._records[(stored.kind, stored.sid)] = stored
+            for index in self._indexes(stored):
+                index.insert(stored)
+            return stored
 
     def list(self, kind: str, account_sid: str, parent_sid: str | None = None) -> list[Record]:
         return list(self.scan(kind, account_sid, parent_sid))
@@ -298,6 +315,14 @@ class SqliteStore:
                  json.dumps(record.data)),
             )
             return replace(record, seq=int(cursor.lastrowid or 0))
+
+    def update(self, record: Record) -> Record | None:
+        with self._lock:
+            cursor = self._db.execute(
+                "UPDATE resources SET data = ? WHERE kind = ? AND account_sid = ? AND sid = ?",
+                (json.dumps(record.data), record.kind, record.account_sid, record.sid),
+            )
+        return self.get(record.kind, record.account_sid, record.sid) if cursor.rowcount else None
 
     def get(self, kind: str, account_sid: str, sid: str) -> Record | None:
         with self._lock:
