@@ -78,7 +78,10 @@ def sdk_client(sim: Simulator, username: str | None = None, password: str | None
     # twilio-python 9.x builds every URL from the api Domain's base_url, including the absolute
     # next_page_uri links it follows while streaming, so overriding it redirects the whole SDK.
     client = Client(username or sim.account_sid, password or sim.auth_token, account_sid=sim.account_sid)
+    # Each Twilio API is its own Domain with its own host; one simulator serves them all (told apart by path).
     client.api.base_url = sim.base_url
+    client.lookups.base_url = sim.base_url
+    client.verify.base_url = sim.base_url
     return client
 
 

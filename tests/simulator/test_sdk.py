@@ -134,3 +134,65 @@ def test_api_key_credentials(sim: Simulator) -> None:
     message = client.messages.create(to="+15558675310", from_="+15005550006", body="via key")
     assert message.account_sid == sim.account_sid
     assert sim.requests[-1].username == key_sid
+
+
+# --- issue 14: live calls and messages, Lookup, Verify ---------------------------------------------------------
+
+def test_sdk_hangs_up_a_call(client: Client, sim: Simulator, clock: Clock) -> None:
+    call = client.calls.create(to="+14155552671", from_="+15005550006", url="https://example.com/twiml")
+    clock.advance(2.5)
+    assert client.calls(call.sid).fetch().status == "in-progress"
+    ended = client.calls(call.sid).update(status="completed")
+    assert ended.status == "completed" and ended.end_time is not None
+    request = sim.requests[-1]
+    assert (request.method, request.path, dict(request.form)) == (
+        "POST", f"/2010-04-01/Accounts/{sim.account_sid}/Calls/{call.sid}.json", {"Status": "completed"})
+    with pytest.raises(TwilioRestException) as refused:
+        client.calls(call.sid).update(url="https://example.com/next")
+    assert (refused.value.status, refused.value.code) == (400, 21220)
+
+
+def test_sdk_redacts_a_message_and_cancels_a_scheduled_one(client: Client, sim: Simulator, clock: Clock) -> None:
+    message = client.messages.create(to="+14155552671", from_="+15005550006", body="PIN 4711")
+    clock.advance(5)
+    redacted = client.messages(message.sid).update(body="")
+    assert redacted.body == "" and client.messages(message.sid).fetch().body == ""
+    assert dict(sim.requests[-2].form) == {"Body": ""}
+    scheduled = client.messages.create(
+        to="+14155552671", messaging_service_sid="MG" + "0" * 32, body="later", schedule_type="fixed",
+        send_at=datetime(2024, 5, 1, 14, tzinfo=timezone.utc))
+    assert scheduled.status == "scheduled"
+    assert client.messages(scheduled.sid).update(status="canceled").status == "canceled"
+    with pytest.raises(TwilioRestException) as refused:
+        client.messages(message.sid).update(status="canceled")
+    assert refused.value.code == 30409
+
+
+def test_sdk_looks_up_a_number(client: Client, sim: Simulator) -> None:
+    sim.set_caller_name("+14155552671", "Jane Doe")
+    info = client.lookups.v2.phone_numbers("(415) 555-2671").fetch(
+        fields="line_type_intelligence,caller_name", country_code="US")
+    assert (info.phone_number, info.valid, info.national_format, info.country_code) == (
+        "+14155552671", True, "(415) 555-2671", "US")
+    assert info.line_type_intelligence["type"] == "mobile"
+    assert info.caller_name["caller_name"] == "Jane Doe"
+    request = sim.requests[-1]
+    assert request.path == "/v2/PhoneNumbers/(415) 555-2671"  # as the server decodes it
+    assert request.query == {"Fields": "line_type_intelligence,caller_name", "CountryCode": "US"}
+    assert request.username == sim.account_sid
+
+
+def test_sdk_completes_a_verification(client: Client, sim: Simulator, clock: Clock) -> None:
+    service = client.verify.v2.services.create(friendly_name="SDK Login")
+    assert service.sid.startswith("VA")
+    verification = client.verify.v2.services(service.sid).verifications.create(to="+14155552671", channel="sms")
+    assert verification.status == "pending"
+    code = client.messages.list(to="+14155552671", limit=1)[0].body.rsplit(" ", 1)[1]
+    clock.advance(20)
+    check = client.verify.v2.services(service.sid).verification_checks.create(to="+14155552671", code=code)
+    assert (check.status, check.valid, check.sid) == ("approved", True, verification.sid)
+    with pytest.raises(TwilioRestException) as gone:
+        client.verify.v2.services(service.sid).verification_checks.create(to="+14155552671", code=code)
+    assert (gone.value.status, gone.value.code) == (404, 20404)
+    default = client.verify.v2.services(sim.verify_service_sid).fetch()
+    assert default.friendly_name == "Simulator Verify"
