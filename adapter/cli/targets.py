@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterator, Mapping
 from typing import Any, TextIO
 
-from ..client.dispatcher import DEFAULT_BASE_URL, Dispatcher
+from ..client.dispatcher import Dispatcher
 
 __all__ = ["TargetError", "add_target_arguments", "open_target"]
 
@@ -59,9 +59,8 @@ def open_target(
 
             account_sid, auth_token = TEST_ACCOUNT_SID, TEST_AUTH_TOKEN
             _notice(notices, f"no credentials given; using the simulator's test credentials for {base_url}")
-        with Dispatcher(
-            account_sid, auth_token, base_url=base_url or DEFAULT_BASE_URL, environ=env, **dispatcher_options
-        ) as dispatcher:
+        # --live passes no base URL: each operation goes to its own Twilio host (api, lookups, verify).
+        with Dispatcher(account_sid, auth_token, base_url=base_url, environ=env, **dispatcher_options) as dispatcher:
             yield dispatcher
         return
 

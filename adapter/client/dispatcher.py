@@ -95,6 +95,9 @@ class DispatcherBase:
         self.webhook_validator = WebhookValidator(auth_token) if auth_token else None
         self.spec = spec or default_spec()
         edge, region = edge or env.get("TWILIO_EDGE"), region or env.get("TWILIO_REGION")
+        if base_url is not None and base_url.rstrip("/") in self.spec.servers:
+            # One of Twilio's own hosts (base_url="https://api.twilio.com") means Twilio: every API on its host.
+            base_url = None
         # Each API host of the spec, and the URL it is reached at: Twilio's own host with the edge and region
         # put in as Twilio's SDKs do, or, for a Twilio-compatible server, its one base URL for every host.
         self.base_urls: dict[str, str] = {

@@ -183,11 +183,14 @@ def _quick_check(arg: ArgumentSpec) -> Callable[[Any], Any]:
         item = _quick_check(arg.items)
         most = arg.max_items
         single = arg.accept_single
+        joined = arg.wire_join
 
         def check_list(value: Any) -> Any:
             if type(value) is not list:
                 if not single or isinstance(value, (list, tuple, Mapping)):
                     return _SLOW
+                if joined is not None and type(value) is str and joined in value:
+                    return _SLOW  # Twilio's own joined form, split by the model
                 value = [value]  # one item where a list is expected, as _one_as_list does
             if not value or (most is not None and len(value) > most):
                 return _SLOW
@@ -252,6 +255,10 @@ def _annotation(arg: ArgumentSpec) -> Any:
     if arg.type == "array":
         assert arg.items is not None
         before = [BeforeValidator(_one_as_list)] if arg.accept_single else []
+        if arg.wire_join is not None:
+            # Twilio's own form of the list ("validation,caller_name") is taken as well as a list.
+            separator = arg.wire_join
+            before.append(BeforeValidator(lambda value: value.split(separator) if isinstance(value, str) else value))
         # A tuple, not a bare *before in the subscript: that syntax needs Python 3.11 and we support 3.10.
         return Annotated[  # type: ignore[misc]
             (list[_annotation(arg.items)], *before, Field(min_length=1, max_length=arg.max_items))

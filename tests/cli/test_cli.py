@@ -166,3 +166,73 @@ def test_ops_into_a_closed_pipe_stops_quietly() -> None:
         os.close(write_end)
     assert done.returncode == 141
     assert "Traceback" not in done.stderr
+
+
+# --- issue 14: the new operations from the command line --------------------------------------------------------
+
+def test_lookup_and_verify_against_the_embedded_simulator(capsys: pytest.CaptureFixture[str]) -> None:
+    from adapter.simulator import TEST_ACCOUNT_SID
+    from adapter.simulator.verify import Verify
+
+    assert main(["call", "lookupPhoneNumber", "PhoneNumber=(415) 555-2671", "CountryCode=US",
+                 "Fields=line_type_intelligence,caller_name"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert (info["phone_number"], info["valid"], info["line_type_intelligence"]["type"]) == (
+        "+14155552671", True, "mobile")
+    service = Verify.default_service_sid(TEST_ACCOUNT_SID)  # documented: the same in every run
+    assert main(["call", "createVerification", f"ServiceSid={service}", "To=+14155552671", "Channel=sms"]) == 0
+    assert json.loads(capsys.readouterr().out)["status"] == "pending"
+    # A fresh embedded simulator per command: the verification of the last one is not there any more.
+    assert main(["call", "checkVerification", f"ServiceSid={service}", "To=+14155552671", "Code=123456"]) == 1
+    assert json.loads(capsys.readouterr().out)["code"] == 20404
+
+
+def test_new_operations_against_a_running_simulator(capsys: pytest.CaptureFixture[str]) -> None:
+    from adapter.simulator import Clock, Simulator
+
+    clock = Clock()
+    with Simulator(clock=clock) as sim:
+        target = ["--base-url", sim.base_url]
+        assert main(["call", "createCall", "To=+14155552671", "From=+15005550006", "Url=https://example.com/t",
+                     *target]) == 0
+        call = json.loads(capsys.readouterr().out)
+        clock.advance(2.5)
+        assert main(["call", "updateCall", f"CallSid={call['sid']}", "Status=completed", *target]) == 0
+        assert json.loads(capsys.readouterr().out)["status"] == "completed"
+        request = sim.requests[-1]
+        assert (request.method, request.path, dict(request.form)) == (
+            "POST", f"/2010-04-01/Accounts/{sim.account_sid}/Calls/{call['sid']}.json", {"Status": "completed"})
+
+        assert main(["call", "postMessage", "To=+14155552671", "From=+15005550006", "Body=PIN 4711", *target]) == 0
+        message = json.loads(capsys.readouterr().out)
+        clock.advance(5)
+        assert main(["call", "updateMessage", f"MessageSid={message['sid']}", "Body=", *target]) == 0
+        assert json.loads(capsys.readouterr().out)["body"] == ""
+        assert dict(sim.requests[-1].form) == {"Body": ""}
+
+        assert main(["call", "lookupPhoneNumber", "PhoneNumber=+14155552671", "Fields=caller_name", *target]) == 0
+        capsys.readouterr()
+        assert (sim.requests[-1].method, sim.requests[-1].path, sim.requests[-1].query) == (
+            "GET", "/v2/PhoneNumbers/+14155552671", {"Fields": "caller_name"})
+
+        service = sim.verify_service_sid
+        assert main(["call", "createVerification", f"ServiceSid={service}", "To=+14155552671", "Channel=sms",
+                     *target]) == 0
+        capsys.readouterr()
+        code = sim.service.store.list("messages", sim.account_sid)[0].data["body"].rsplit(" ", 1)[1]
+        assert main(["call", "checkVerification", f"ServiceSid={service}", "To=+14155552671", f"Code={code}",
+                     *target]) == 0
+        assert json.loads(capsys.readouterr().out)["status"] == "approved"
+        request = sim.requests[-1]
+        assert (request.path, dict(request.form), request.username) == (
+            f"/v2/Services/{service}/VerificationCheck", {"Code": code, "To": "+14155552671"}, sim.account_sid)
+
+
+def test_a_status_twilio_does_not_accept_is_refused_from_the_command_line(
+    capsys: pytest.CaptureFixture[str], mocked: WireMock
+) -> None:
+    code = main(["call", "updateCall", f"CallSid=CA{'c' * 32}", "Status=ringing", "--base-url", mocked.url,
+                 "--account-sid", ACCOUNT, "--auth-token", TOKEN])
+    error = json.loads(capsys.readouterr().out)
+    assert code == 1 and error["type"] == "validation" and error["details"][0]["field"] == "Status"
+    assert len(mocked.calls) == 0

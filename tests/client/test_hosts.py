@@ -214,3 +214,10 @@ def test_load_spec_reads_x_include_beside_the_main_file(tmp_path: Path) -> None:
         main.write_text(yaml.safe_dump(_main_doc(**{"x-include": [bad]})), encoding="utf-8")
         with pytest.raises(ValueError, match="x-include"):
             load_spec(main)
+
+
+def test_a_base_url_that_is_twilios_own_host_means_twilio() -> None:
+    dispatcher, recorder = recording_dispatcher(base_url="https://api.twilio.com/")
+    recorder.body = fixture("lookup.json")
+    dispatcher.lookupPhoneNumber(PhoneNumber="+15558675310")
+    assert urlsplit(recorder.sent[0].url).netloc == "lookups.twilio.com"

@@ -124,3 +124,68 @@ def test_python_example(capsys: pytest.CaptureFixture[str]) -> None:
     assert done.value.code == 0
     out = capsys.readouterr().out
     assert "sent SM" in out and "refused: validation" in out and '"body": "Pump 3 overheated"' in out
+
+
+# --- issue 14: Verify, Lookup, live calls ----------------------------------------------------------------------
+
+def test_two_factor(sim: Simulator) -> None:
+    from adapter.simulator import TEST_ACCOUNT_SID
+    from adapter.simulator.verify import Verify
+
+    # The example names the embedded simulator's default Service; it is derived from the default account.
+    assert f'"{Verify.default_service_sid(TEST_ACCOUNT_SID)}"' in (EXAMPLES / "two_factor.lua").read_text()
+    code, out, err = run_script(sim, "two_factor.lua")
+    assert code == 0, err
+    assert out["ok"] is True and out["status"] == "approved" and out["after_typo"] == "pending"
+    assert out["checked_again"] == 20404
+    paths = [(r.method, r.path) for r in sim.requests]
+    service = sim.verify_service_sid
+    assert paths[0] == ("POST", f"/v2/Services/{service}/Verifications")
+    assert paths[1] == ("GET", f"/2010-04-01/Accounts/{sim.account_sid}/Messages.json")
+    assert paths[2:] == [("POST", f"/v2/Services/{service}/VerificationCheck")] * 3
+    assert [r.status for r in sim.requests] == [201, 200, 200, 200, 404]
+
+
+def test_lookup_before_send(sim: Simulator) -> None:
+    code, out, err = run_script(sim, "lookup_before_send.lua")
+    assert code == 0, err
+    assert (out["sent"], out["skipped"]) == (2, 2)
+    assert [r.get("to") for r in out["results"]] == ["+14155552671", "+14155552672", None, None]
+    assert out["results"][2]["skipped"] == "not a valid number: INVALID_BUT_POSSIBLE"
+    assert out["results"][3]["skipped"] == "not a mobile number: landline"
+    lookups = [r for r in sim.requests if r.path.startswith("/v2/PhoneNumbers/")]
+    assert [r.path for r in lookups][1] == "/v2/PhoneNumbers/(415) 555-2672"  # encoded on the wire, one segment
+    assert all(r.query == {"CountryCode": "US", "Fields": "line_type_intelligence"} for r in lookups)
+    sends = [r for r in sim.requests if r.method == "POST"]
+    assert [r.form["To"] for r in sends] == ["+14155552671", "+14155552672"]
+
+
+def test_hang_up_long_calls_demo(sim: Simulator) -> None:
+    code, out, err = run_script(sim, "hang_up_long_calls.lua")
+    assert code == 0, err
+    assert out["ok"] is True and out["placed"].startswith("CA")
+
+
+def test_hang_up_long_calls_ends_only_the_old_ones(tmp_path: Path) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from adapter.simulator import Clock, Timings
+
+    # A frozen clock a minute behind the real time the script's os.time() reads: the first call started about
+    # 59 s ago, the second (placed 30 s later on the simulator's clock) about 30 s ago; the limit is 45 s.
+    clock = Clock(start=datetime.now(timezone.utc) - timedelta(seconds=60))
+    with Simulator(clock=clock, timings=Timings(call_in_progress=3600)) as running:
+        with _dispatcher(running) as twilio:
+            old = twilio.createCall(From="+15005550006", To="+14155552671", Url="https://example.com/t")
+            clock.advance(30)  # the old call is answered by now
+            young = twilio.createCall(From="+15005550006", To="+14155552672", Url="https://example.com/t")
+        request = tmp_path / "limits.json"
+        request.write_text(json.dumps({"parameters": {"max_seconds": 45}}))
+        code, out, err = run_script(running, "hang_up_long_calls.lua", "--request", str(request))
+        assert code == 0, err
+        assert out["ended"] == [{"sid": old["sid"], "was": "in-progress", "now": "completed"}]
+        assert out["kept"] == 1 and out.get("placed") is None
+        updates = [r for r in running.requests if r.method == "POST" and r.path.endswith(f"{old['sid']}.json")]
+        assert [dict(r.form) for r in updates] == [{"Status": "completed"}]
+        with _dispatcher(running) as twilio:
+            assert twilio.getCall(CallSid=young["sid"])["status"] == "queued"
