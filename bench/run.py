@@ -294,7 +294,7 @@ def _answer_from_memory(base_url: str, workload: str) -> Any:
         status, body = 201, canned.body(canned.message(0))
     else:
         status, body = 200, canned.body(canned.page(page_size(workload)))
-    transport.send = lambda request, authorization: {"status": status, "reason": "", "headers": {}, "body": body,
+    transport.send = lambda request, authorization, **_: {"status": status, "reason": "", "headers": {}, "body": body,
                                                      "attempts": 1}
     return dispatcher
 

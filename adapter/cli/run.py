@@ -29,6 +29,7 @@ from ..lua.platform import Endpoint, EndpointError, find_route, load_endpoints, 
     split_route
 from ..lua.services import check_service_name, service_operations
 from .keystore import Keystore
+from .terminal import escape_controls, escape_json_controls
 from .targets import TargetError, add_target_arguments, open_target
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "add_arguments", "add_script_arguments", "host_options", "load_preload",
@@ -95,7 +96,8 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
         services = load_services(getattr(args, "services", []))
         with open_target(args, environ=env, notices=err) as dispatcher:
             services.setdefault("Keystore", Keystore(getattr(args, "state", None)))
-            host = LuaHost(dispatcher, services=services, print=lambda line: print(line, file=err, flush=True),
+            host = LuaHost(dispatcher, services=services,
+                           print=lambda line: print(escape_controls(line), file=err, flush=True),
                            **host_options(args))
             result = host.execute(
                 source,
@@ -105,16 +107,17 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
                 preload=preload,
             )
     except (_Failed, TargetError, EndpointError) as exc:
-        print(f"twilio-lua: {exc}", file=err)
+        print(f"twilio-lua: {escape_controls(str(exc), keep_lines=False)}", file=err)
         return EXIT_FAILED
     except LuaScriptError as exc:
-        print(f"twilio-lua: {exc.kind}: {_one_line(str(exc))}", file=err)
+        print(f"twilio-lua: {exc.kind}: {escape_controls(_one_line(str(exc)), keep_lines=False)}", file=err)
         return EXIT_FAILED
     except TwilioError as exc:  # configuration problems found before the script ran
-        print(f"twilio-lua: {exc.type}: {_one_line(exc.error)}", file=err)
+        print(f"twilio-lua: {exc.type}: {escape_controls(_one_line(exc.error), keep_lines=False)}", file=err)
         return EXIT_FAILED
     value = response_message(result.value, result.globals.get("response"), replaced="response" in result.replaced)
-    print(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str), file=out)
+    # JSON escapes C0 controls itself; C1 controls and bidirectional marks are escaped here.
+    print(escape_json_controls(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str)), file=out)
     return EXIT_OK
 
 

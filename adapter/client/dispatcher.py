@@ -7,10 +7,12 @@ spec -> validation -> serialize (request dict) -> transport (response dict) -> p
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import platform
 import re
 from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -26,7 +28,7 @@ from .transport import Transport
 from .validation import OperationValidator
 from .webhooks import WebhookValidator
 
-__all__ = ["DEFAULT_BASE_URL", "Dispatcher", "DispatcherBase"]
+__all__ = ["DEFAULT_BASE_URL", "Dispatcher", "DispatcherBase", "deadline"]
 
 DEFAULT_BASE_URL = "https://api.twilio.com"
 DEFAULT_TIMEOUT = (5.0, 30.0)
@@ -36,6 +38,21 @@ _ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
 _API_KEY_SID = re.compile(r"^SK[0-9a-fA-F]{32}$")
 _HOST_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 _CREDENTIAL_ARGS = frozenset({"AccountSid", "AuthToken"})
+
+
+_DEADLINE: ContextVar[float | None] = ContextVar("adapter_call_deadline", default=None)
+
+
+@contextlib.contextmanager
+def deadline(at: float | None) -> Iterator[None]:
+    """Within the block, every call of a :class:`Dispatcher` (in this thread or task) gives up at ``at`` (a
+    :func:`time.monotonic` time), as :meth:`Dispatcher.call_until` does; ``None`` sets none. The Lua host uses
+    it so that a run's wall-clock quota includes time waiting on Twilio."""
+    token = _DEADLINE.set(at)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
 
 
 class DispatcherBase:
@@ -260,8 +277,34 @@ class Dispatcher(DispatcherBase):
     def call(self, operation: str, args: Mapping[str, Any] | None = None, /, **kwargs: Any) -> dict[str, Any] | None:
         """Run ``operation`` with ``args`` (Twilio's argument names). Returns the resource or page as a
         dict, ``None`` for a delete. Raises :class:`~adapter.TwilioError`."""
+        try:
+            return self._call(operation, args, kwargs, _DEADLINE.get())
+        except TwilioError as exc:
+            error = exc
+        # Raised from here, with nothing below: the frames that held the Authorization header (the
+        # transport's, urllib3's) must not travel with the error, where a traceback printed with
+        # capture_locals=True or an error tracker recording frame locals would show them.
+        args = kwargs = None  # they may hold an AuthToken given per call
+        raise _detached(error)
+
+    def call_until(self, until: float, operation: str, args: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
+        """:meth:`call` that gives up at ``until`` (a :func:`time.monotonic` time): each attempt's connect
+        and read timeouts are cut to the time left, and no retry starts after it. A call that runs out of
+        time raises a ``timeout`` :class:`~adapter.TwilioError`."""
+        try:
+            return self._call(operation, args, {}, until)
+        except TwilioError as exc:
+            error = exc
+        args = None
+        raise _detached(error)
+
+    def _call(self, operation: str, args: Mapping[str, Any] | None, kwargs: dict[str, Any],
+              until: float | None) -> dict[str, Any] | None:
         op, request, authorization = self._prepare(operation, args, kwargs)
-        return parse_response(op, self._transports[op.server].send(request, authorization))
+        transport = self._transports[op.server]
+        if until is None:
+            return parse_response(op, transport.send(request, authorization))
+        return parse_response(op, transport.send(request, authorization, deadline=until))
 
     def pages(self, operation: str, args: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         """Every page of a list operation, fetched lazily, one at a time."""
@@ -289,6 +332,31 @@ class Dispatcher(DispatcherBase):
 
     def __repr__(self) -> str:
         return f"Dispatcher(account_sid={self.account_sid!r}, base_url={self.base_url!r})"
+
+    def __reduce__(self) -> Any:
+        # Its state holds the Authorization header: a pickle would carry the credentials wherever it goes.
+        raise TypeError("a Dispatcher holds credentials and cannot be pickled; create one where it is used")
+
+
+def _detached(error: TwilioError) -> TwilioError:
+    """``error`` without the frames it was raised through. The exception it came from stays (as
+    ``__cause__``, for debugging), but without its frames, and without the request it carried (requests
+    attaches the prepared request, Authorization header included)."""
+    error.__traceback__ = None
+    error.__context__ = None
+    error.__suppress_context__ = True
+    seen = {id(error)}
+    link: BaseException | None = error.__cause__
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        link.__traceback__ = None
+        if getattr(link, "request", None) is not None:
+            try:
+                link.request = None  # type: ignore[attr-defined]
+            except AttributeError:
+                pass
+        link = link.__cause__ or link.__context__
+    return error
 
 
 def _basic(username: str, password: str) -> str:

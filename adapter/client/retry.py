@@ -114,12 +114,14 @@ class Attempts:
     tells this what happened (:meth:`failed` or :meth:`answered`) and sleeps (blocking or not) for the wait
     it gets back, or stops."""
 
-    __slots__ = ("policy", "request", "number", "_started", "_attempt_started", "_uncertain")
+    __slots__ = ("policy", "request", "number", "deadline", "_started", "_attempt_started", "_uncertain")
 
-    def __init__(self, policy: RetryPolicy, request: dict[str, Any]) -> None:
+    def __init__(self, policy: RetryPolicy, request: dict[str, Any], deadline: float | None = None) -> None:
         self.policy = policy
         self.request = request
         self.number = 0
+        #: A monotonic time after which no attempt starts and no attempt waits longer (the caller's deadline).
+        self.deadline = deadline
         self._started = self._attempt_started = _monotonic()
         # An earlier attempt may have been carried out although its answer was lost.
         self._uncertain = False
@@ -127,6 +129,17 @@ class Attempts:
     def start(self) -> None:
         self.number += 1
         self._attempt_started = _monotonic()
+
+    def timeout(self, configured: tuple[float, float]) -> tuple[float, float] | None:
+        """The (connect, read) timeouts for the attempt just started: None (the configured ones) without a
+        deadline, else cut to the time left. Raises a ``timeout`` error when no time is left."""
+        if self.deadline is None:
+            return None
+        left = self.deadline - self._attempt_started
+        if left <= 0:
+            raise TwilioError("timeout", "No answer from Twilio before the caller's deadline",
+                              operation=self.request["operation"], attempts=(self.number - 1) or None)
+        return (min(configured[0], left), min(configured[1], left))
 
     def failed(self, failure: AttemptFailed) -> float:
         """The wait before the next attempt; raises the failure's error when it is final."""
@@ -140,6 +153,8 @@ class Attempts:
             request["method"], failure.outcome, status=None, retries_done=self.number - 1,
             elapsed=now - self._started,
         )
+        if wait is not None and self.deadline is not None and now + wait >= self.deadline:
+            wait = None  # no time for another attempt before the caller's deadline
         if wait is None:
             failure.error.attempts = self.number
             failure.error.operation = request["operation"]
@@ -163,6 +178,8 @@ class Attempts:
                 request["method"], "status", status=status, retries_done=self.number - 1,
                 elapsed=now - self._started, retry_after=response["headers"].get("Retry-After"),
             )
+            if wait is not None and self.deadline is not None and now + wait >= self.deadline:
+                wait = None  # no time for another attempt: this answer is the result
             if wait is not None:
                 self._log_retry(f"HTTP {status}", wait)
                 self._uncertain = self._uncertain or status >= 500  # a 429 was not processed; a 5xx may have been

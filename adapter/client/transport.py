@@ -93,10 +93,11 @@ class Transport:
     def close(self) -> None:
         self.session.close()
 
-    def send(self, request: dict[str, Any], authorization: str) -> dict[str, Any]:
+    def send(self, request: dict[str, Any], authorization: str, *, deadline: float | None = None) -> dict[str, Any]:
         """Send ``request`` (from :func:`adapter.client.serialize.build_request`) and return the response as a dict
         with ``status``, ``reason``, ``headers``, ``body`` (bytes) and ``attempts``. Raises a ``network`` or
-        ``timeout`` :class:`TwilioError` when no usable answer came."""
+        ``timeout`` :class:`TwilioError` when no usable answer came. With ``deadline`` (a monotonic time) each
+        attempt's timeouts are cut to the time left, and no retry starts past it."""
         method = request["method"]
         url = self.base_url + request["path"]
         if request["query"]:
@@ -106,11 +107,12 @@ class Transport:
         if method == "POST":
             body = urlencode(request["form"])
             headers["Content-Type"] = _FORM
-        attempts = Attempts(self.retry_policy, request)
+        attempts = Attempts(self.retry_policy, request, deadline)
         while True:
             attempts.start()
+            timeout = attempts.timeout(self.timeout)
             try:
-                response = self._send_once(method, url, headers, body)
+                response = self._send_once(method, url, headers, body, timeout)
             except AttemptFailed as failure:
                 self._sleep(attempts.failed(failure))  # raises when the failure is final
                 continue
@@ -119,19 +121,20 @@ class Transport:
                 return response
             self._sleep(wait)
 
-    def _send_once(self, method: str, url: str, headers: dict[str, str], body: str | None) -> dict[str, Any]:
+    def _send_once(self, method: str, url: str, headers: dict[str, str], body: str | None,
+                   timeout: tuple[float, float] | None = None) -> dict[str, Any]:
         if self._direct:
             try:
                 adapter = self.session.get_adapter(url)
                 if type(adapter) is requests.adapters.HTTPAdapter:
-                    return self._send_direct(adapter, method, url, headers, body)
+                    return self._send_direct(adapter, method, url, headers, body, timeout)
             except Exception as exc:  # noqa: BLE001 - whatever the HTTP stack (or a custom session) raises becomes ours
                 raise _classify(exc) from exc
         prepared = requests.PreparedRequest()
         try:
             prepared.prepare(method=method, url=url, headers=headers, data=body)
             resp = self.session.send(
-                prepared, timeout=self.timeout, allow_redirects=False, stream=True,
+                prepared, timeout=timeout or self.timeout, allow_redirects=False, stream=True,
                 proxies=self._proxies, verify=self._verify,
             )
             try:
@@ -144,7 +147,7 @@ class Transport:
 
     def _send_direct(
         self, adapter: requests.adapters.HTTPAdapter, method: str, url: str, headers: dict[str, str],
-        body: str | None,
+        body: str | None, timeout: tuple[float, float] | None = None,
     ) -> dict[str, Any]:
         """What ``session.send`` and ``HTTPAdapter.send`` do for our requests, on the adapter's own urllib3 pool
         (so connections, TLS settings and the adapter's retry setting stay the session's), without their
@@ -163,7 +166,9 @@ class Transport:
                 resp = pool.urlopen(
                     method, target, body=data, headers=headers, redirect=False, assert_same_host=False,
                     preload_content=False, decode_content=False, retries=adapter.max_retries,
-                    timeout=self._urllib3_timeout(), chunked=False,
+                    timeout=self._urllib3_timeout() if timeout is None else urllib3.Timeout(
+                        connect=timeout[0], read=timeout[1]),
+                    chunked=False,
                 )
                 break
             except urllib3.exceptions.ClosedPoolError:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..client.dispatcher import deadline as call_deadline
 from .bridge import Bridge, install_service, load, lua_module
 from .services import check_service_name, service_operations
 from .convert import ConversionError, ConversionSizeError, to_lua, to_python
@@ -342,8 +343,11 @@ class LuaHost:
             self.wall_clock_limit if self.wall_clock_limit else False,
         )
         runtime.set_max_memory(self.memory_limit)
+        # Twilio calls made by the script stop waiting when the run's wall clock is up (Dispatcher's deadline).
+        wall_deadline = call_deadline(self._started + self.wall_clock_limit if self.wall_clock_limit else None)
         try:
-            outcome = self._run(fn, before)
+            with wall_deadline:
+                outcome = self._run(fn, before)
         except self._module.LuaMemoryError:
             outcome = (False, _NO_MEMORY, False)
         except self._module.LuaError as exc:  # our wrapper failed after the script (a stop, no memory)

@@ -42,7 +42,7 @@ def test_core_module_all_pinned() -> None:
         "retry": ["AttemptFailed", "Attempts", "Outcome", "RetryPolicy"],
         "parse": ["FreshJSON", "parse_response"],
         "errors": ["ERROR_STATUS", "ErrorType", "TwilioError"],
-        "dispatcher": ["DEFAULT_BASE_URL", "Dispatcher", "DispatcherBase"],
+        "dispatcher": ["DEFAULT_BASE_URL", "Dispatcher", "DispatcherBase", "deadline"],
         "async_transport": ["AsyncTransport"],
         "async_dispatcher": ["AsyncDispatcher"],
     }

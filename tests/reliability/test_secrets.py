@@ -363,3 +363,56 @@ def test_lua_host_option_forbids_credentials_on_a_permissive_dispatcher(
     assert server.requests == []
     assert host.run("local r, err = Twilio.listMessage{}\nreturn err") is None
     assert len(server.requests) == 1
+
+
+def _frames_text(err: BaseException) -> str:
+    """Everything an error tracker recording frame locals would send: every frame's locals from the
+    Dispatcher down (this test's own frames hold the secrets on purpose), through the whole cause chain."""
+    tb = err.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+        tb = tb.tb_next
+    err.__traceback__ = tb
+    return "".join(traceback.TracebackException.from_exception(err, capture_locals=True).format())
+
+
+def test_no_secret_in_the_frames_of_an_escaping_error(make_dispatcher: Callable[..., Dispatcher]):
+    secrets = _forms((ACCOUNT_SID, AUTH_TOKEN), (ACCOUNT_SID, "per-call-token-0123456789"))
+    errors: list[TwilioError] = []
+    with FaultServer() as server:
+        server.script(
+            close(),                                                                 # network
+            slow(2),                                                                 # timeout
+            reply(401, {"code": 20003, "message": "Authenticate", "status": 401}),  # api
+            *[reply(503, {"code": 20500, "message": "busy", "status": 503})] * 4,    # retries exhausted
+            reply(401, {"code": 20003, "message": "Authenticate", "status": 401}),  # api, token given per call
+        )
+        dispatcher = make_dispatcher(server.base_url, timeout=(1.0, 0.2))
+        refused = make_dispatcher(f"http://127.0.0.1:{closed_port()}")
+        calls = [(dispatcher, "postMessage", SEND), (dispatcher, "postMessage", SEND), (dispatcher, "getMessage", FETCH),
+                 (dispatcher, "getMessage", FETCH), (refused, "postMessage", SEND),
+                 (dispatcher, "getMessage", dict(FETCH, AuthToken="per-call-token-0123456789"))]
+        for target, operation, args in calls:
+            with pytest.raises(TwilioError) as caught:
+                target.call(operation, args)
+            errors.append(caught.value)
+        with pytest.raises(TwilioError) as caught:
+            dispatcher.call_until(0.0, "getMessage", FETCH)  # a deadline already past
+        errors.append(caught.value)
+    assert [e.type for e in errors] == ["network", "timeout", "api", "api", "network", "api", "timeout"]
+    assert errors[3].attempts and errors[3].attempts > 1
+    for err in errors:
+        text = _frames_text(err)
+        assert "call" in text  # the frames were formatted, with their locals
+        assert_clean(text, secrets, f"the frames of {err!r}")
+        link = err.__cause__
+        while link is not None:  # kept for debugging, without frames or the request it carried
+            assert link.__traceback__ is None and getattr(link, "request", None) is None
+            link = link.__cause__ or link.__context__
+
+
+def test_a_dispatcher_cannot_be_pickled(sim: Any, api_key: tuple[str, str]):
+    for dispatcher in (Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=sim.base_url),
+                       Dispatcher(ACCOUNT_SID, api_key=api_key[0], api_secret=api_key[1], base_url=sim.base_url)):
+        with pytest.raises(TypeError, match="cannot be pickled"):
+            pickle.dumps(dispatcher)
+        dispatcher.close()
