@@ -9,7 +9,8 @@ from typing import Any
 
 import aiohttp
 
-from .dispatcher import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, DispatcherBase, user_agent
+from .dispatcher import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, DispatcherBase, detached, user_agent
+from .errors import TwilioError
 from .async_transport import AsyncTransport
 from .parse import parse_response
 from .retry import RetryPolicy
@@ -72,8 +73,15 @@ class AsyncDispatcher(DispatcherBase):
         """Run ``operation`` with ``args`` (Twilio's argument names). Returns the resource or page as a
         dict, ``None`` for a delete. Raises :class:`~adapter.TwilioError` (bad arguments before anything is
         sent, exactly as :meth:`Dispatcher.call <adapter.Dispatcher.call>`)."""
-        op, request, authorization = self._prepare(operation, args, kwargs)
-        return parse_response(op, await self._transports[op.server].send(request, authorization))
+        try:
+            op, request, authorization = self._prepare(operation, args, kwargs)
+            return parse_response(op, await self._transports[op.server].send(request, authorization))
+        except TwilioError as exc:
+            error = exc
+        # As Dispatcher.call: no frame that held the Authorization header travels with the error.
+        args = kwargs = None  # type: ignore[assignment]  # they may hold an AuthToken given per call
+        request = authorization = None  # type: ignore[assignment]
+        raise detached(error)
 
     async def pages(self, operation: str, args: Mapping[str, Any] | None = None) -> AsyncIterator[dict[str, Any]]:
         """Every page of a list operation, fetched lazily, one at a time: ``async for page in d.pages(...)``."""

@@ -62,6 +62,10 @@ class DispatcherBase:
 
     _transport: Any
 
+    def __reduce__(self) -> Any:
+        # Its state holds the Authorization header: a pickle would carry the credentials wherever it goes.
+        raise TypeError(f"a {type(self).__name__} holds credentials and cannot be pickled; create one where it is used")
+
     def _configure(
         self,
         account_sid: str | None = None,
@@ -285,7 +289,7 @@ class Dispatcher(DispatcherBase):
         # transport's, urllib3's) must not travel with the error, where a traceback printed with
         # capture_locals=True or an error tracker recording frame locals would show them.
         args = kwargs = None  # they may hold an AuthToken given per call
-        raise _detached(error)
+        raise detached(error)
 
     def call_until(self, until: float, operation: str, args: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
         """:meth:`call` that gives up at ``until`` (a :func:`time.monotonic` time): each attempt's connect
@@ -296,7 +300,7 @@ class Dispatcher(DispatcherBase):
         except TwilioError as exc:
             error = exc
         args = None
-        raise _detached(error)
+        raise detached(error)
 
     def _call(self, operation: str, args: Mapping[str, Any] | None, kwargs: dict[str, Any],
               until: float | None) -> dict[str, Any] | None:
@@ -333,12 +337,9 @@ class Dispatcher(DispatcherBase):
     def __repr__(self) -> str:
         return f"Dispatcher(account_sid={self.account_sid!r}, base_url={self.base_url!r})"
 
-    def __reduce__(self) -> Any:
-        # Its state holds the Authorization header: a pickle would carry the credentials wherever it goes.
-        raise TypeError("a Dispatcher holds credentials and cannot be pickled; create one where it is used")
 
 
-def _detached(error: TwilioError) -> TwilioError:
+def detached(error: TwilioError) -> TwilioError:
     """``error`` without the frames it was raised through. The exception it came from stays (as
     ``__cause__``, for debugging), but without its frames, and without the request it carried (requests
     attaches the prepared request, Authorization header included)."""
