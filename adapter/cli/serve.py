@@ -140,7 +140,10 @@ class EndpointServer:
         endpoint, params = found
         if request.content_length is not None and request.content_length > MAX_BODY:
             return _error(413, f"the body is larger than {MAX_BODY} bytes"), endpoint.route
-        raw = request.get_data(cache=False)
+        # Read one byte more than allowed: a chunked body has no Content-Length to check first.
+        raw = request.stream.read(MAX_BODY + 1)
+        if len(raw) > MAX_BODY:
+            return _error(413, f"the body is larger than {MAX_BODY} bytes"), endpoint.route
         try:
             body, raw_text = _body(request, raw)
         except ValueError as exc:

@@ -107,6 +107,8 @@ def test_json_and_form_bodies(server: tuple[EndpointServer, list[str]]) -> None:
     assert out == {"body": {"To": "+1", "M": ["a", "b"]}, "type": "application/x-www-form-urlencoded"}
     bad = requests.post(f"{srv.url}/echo", data=b"{nope", headers={"Content-Type": "application/json"}, timeout=10)
     assert bad.status_code == 400 and bad.json()["error"].startswith("the body is not valid JSON")
+    huge = requests.post(f"{srv.url}/echo", data=iter([b"x" * (1 << 20)] * 11), timeout=30)  # chunked, no length
+    assert huge.status_code == 413 and "larger than" in huge.json()["error"]
 
 
 def test_twilio_sections_over_http(server: tuple[EndpointServer, list[str]], sim: Simulator) -> None:
