@@ -75,7 +75,6 @@ class EndpointServer:
         # Check the services and options now, not on the first request.
         self._idle.put(self._new_host())
         self._server = make_server(host, port, self._app, threaded=True, request_handler=_QuietHandler)
-        self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
     @property

@@ -78,7 +78,7 @@ class WebhookValidator:
         if not isinstance(url, str) or not url:
             return "the request has no url (serve gives one; elsewhere set request.url to the URL Twilio called)"
         try:
-            urlsplit(url).port
+            _ = urlsplit(url).port  # raises for a port that is not a number
         except ValueError:
             return "the request's url is not a valid URL"
         headers = request.get("headers")
