@@ -18,7 +18,8 @@ local str_byte, str_find, str_match, str_gmatch, str_gsub, str_rep, str_format, 
   string.byte, string.find, string.match, string.gmatch, string.gsub, string.rep, string.format, string.sub
 local concat = table.concat
 local min = math.min
-local co_create, co_resume, co_status = coroutine.create, coroutine.resume, coroutine.status
+local co_create, co_resume, co_status, co_yield = coroutine.create, coroutine.resume, coroutine.status, coroutine.yield
+local co_isyieldable = coroutine.isyieldable -- LuaJIT 2.1; nil on PUC Lua 5.1
 local os_date = os.date
 local sethook = debug.sethook
 local raw_getmetatable = debug.getmetatable
@@ -62,6 +63,9 @@ local service_protos = {}
 local lpattern -- the metered matcher (lua/lpattern.lua), set by init
 local used = 0
 local current_env
+--- The marker an operation yields to the coroutine driver (twilio.lua's `PENDING`), and the host's way to
+-- carry out a pending command at once where no yield can reach the driver; both set by init.
+local pending, resolve_now
 
 local count_hook, kill_hook
 
@@ -148,9 +152,18 @@ local function safe_create(f)
   return co
 end
 
-local function resumed(...)
+--- What a script's own coroutine gave back to `coroutine.resume`. An operation inside it yields `pending`
+-- to reach the coroutine driver: that yield is passed up (or, where no yield can reach the driver, the
+-- command is carried out at once) and the answer goes back into the coroutine; the script never sees it.
+local function resumed(co, ok, first, ...)
+  if ok and first == pending and pending ~= nil and co_status(co) == "suspended" then
+    if co_isyieldable and co_isyieldable() then
+      return resumed(co, co_resume(co, co_yield(pending)))
+    end
+    return resumed(co, co_resume(co, resolve_now()))
+  end
   ccalls = ccalls - 1
-  return uncatchable(...)
+  return uncatchable(ok, first, ...)
 end
 
 local function safe_resume(co, ...)
@@ -161,7 +174,7 @@ local function safe_resume(co, ...)
     return false, CCALLS_MESSAGE
   end
   ccalls = ccalls + 1
-  return resumed(co_resume(co, ...))
+  return resumed(co, co_resume(co, ...))
 end
 
 local function left(ok, ...)
@@ -687,6 +700,7 @@ function M.init(config, services)
     service_protos[name] = proto
   end
   lpattern = config.lpattern
+  pending, resolve_now = config.pending, config.resolve
   if jit then
     -- Compiled traces never call hooks: without this, `while true do end` could not be stopped.
     jit.off()
@@ -725,10 +739,76 @@ end
 -- @param seconds the time budget, or false
 -- @param wall the wall-clock budget in seconds (waiting on Twilio included), or false
 function M.arm(instructions, seconds, wall)
-  state.killed, state.memory, state.abort = false, false, false
+  -- A fresh table: the last one may belong to a run of the coroutine driver that is still going.
+  state = { killed = false, memory = false, abort = false }
+  M.state = state
   used, budget, time_limit, wall_limit = 0, instructions, seconds, wall
   printed, ccalls = 0, 0
   sethook(count_hook, "", HOOK_EVERY)
+end
+
+--- The counters of the run just armed (`arm`), for the coroutine driver, which runs many at once and makes
+-- one current for each of its turns (`switch`, `save`).
+-- @treturn table the run's record
+function M.record()
+  return { state = state, used = used, budget = budget, time_limit = time_limit, wall_limit = wall_limit,
+           printed = printed, ccalls = ccalls, env = current_env }
+end
+
+--- Make `run` (a `record`) the run that is going: its budgets count from here.
+-- @tparam table run
+function M.switch(run)
+  state, used, budget, time_limit, wall_limit = run.state, run.used, run.budget, run.time_limit, run.wall_limit
+  printed, ccalls, current_env = run.printed, run.ccalls, run.env
+  M.state = state
+  if state.killed then
+    sethook(kill_hook, "", 1)
+  else
+    sethook(count_hook, "", HOOK_EVERY)
+  end
+end
+
+--- Keep what the current run's turn used in its record (the host clears the hook after the turn).
+-- @tparam table run
+function M.save(run)
+  run.used, run.printed, run.ccalls = used, printed, ccalls
+end
+
+--- Make the coroutine a run of the coroutine driver runs in: `M.run(fn, before)` inside it. It stays in
+-- the run's record (lupa cannot hand a coroutine back to Lua once Python holds it).
+-- @tparam table run a `record`
+-- @tparam function fn the compiled script
+-- @tparam[opt] table before modules to run first (see `M.run`)
+function M.start(run, fn, before)
+  local co = co_create(function()
+    return M.run(fn, before)
+  end)
+  if per_coroutine_hooks then
+    hook_coroutine(co)
+  end
+  run.co = co
+end
+
+--- One turn of a run of the coroutine driver: resume it with the answer to its last command.
+-- @tparam table run a `record` with a coroutine (`start`)
+-- @return "wait" when it yielded a command; else "done" and what `M.run` returns, or "done", false and
+--   the error that ended it outside the script's protected call (a stop, no memory)
+local function stepped(co, ok, ...)
+  if not ok then
+    return "done", false, (...), false
+  end
+  if co_status(co) == "suspended" then
+    if (...) == pending then
+      return "wait"
+    end
+    return "done", false, "attempt to yield from outside a coroutine", false
+  end
+  return "done", ...
+end
+
+function M.step(run, ...)
+  local co = run.co
+  return stepped(co, co_resume(co, ...))
 end
 
 --- Stop the running script from a host callback (a quota reached): every following instruction raises.

@@ -21,6 +21,32 @@ local rawget = rawget
 local tostring = tostring
 local str_find, str_byte, str_sub = string.find, string.byte, string.sub
 local concat = table.concat
+local co_yield = coroutine.yield
+local co_isyieldable = coroutine.isyieldable -- LuaJIT 2.1; nil on PUC Lua 5.1
+
+--- What a host callable returns, under the coroutine driver (`LuaHost.execute_async`), instead of an
+-- answer: the command waits on the host's event loop. The operation then yields this marker to the driver,
+-- which resumes it with the answer (the value the host callable would have returned).
+M.PENDING = setmetatable({}, { __metatable = false, __newindex = function() error("read-only", 2) end })
+local PENDING = M.PENDING
+
+--- The host's answer to a call, waiting for it first when the host deferred it (`PENDING`): by yielding to
+-- the driver where a yield can reach it, else (inside a C function such as `string.gsub`'s callback, or on
+-- PUC Lua 5.1, whose `pcall` cannot be yielded across) by asking the host to carry it out at once.
+-- @tparam function resolve host callable carrying out the pending command at once, or nil
+-- @return whether the host call returned, and its answer
+local function settle(resolve, ok, value)
+  if ok and value == PENDING then
+    if co_isyieldable and co_isyieldable() then
+      return true, co_yield(PENDING)
+    end
+    if resolve == nil then
+      return false
+    end
+    return pcall(resolve)
+  end
+  return ok, value
+end
 
 --- The error object returned when the host itself failed (its log has the details).
 -- @tparam string operation the operation's name
@@ -163,7 +189,7 @@ end
 -- @tparam table slot see `failed`
 -- @tparam[opt] string service see `internal_error`
 -- @treturn function `fn(args)` returning the result, or the error object twice
-local function operation(call, operation_name, slot, service)
+local function operation(call, operation_name, slot, service, resolve)
   local fn
   fn = function(args, ...)
     local kind = type(args)
@@ -178,7 +204,7 @@ local function operation(call, operation_name, slot, service)
     if problem ~= nil then
       return unwrap(slot, operation_name, service, pcall(call, nil, problem, detail))
     end
-    return unwrap(slot, operation_name, service, pcall(call, args))
+    return unwrap(slot, operation_name, service, settle(resolve, pcall(call, args)))
   end
   return fn
 end
@@ -190,7 +216,7 @@ end
 -- @tparam table known every operation's name, by itself
 -- @tparam table slot see `failed`
 -- @treturn function `each(operation, args)` for a generic `for`
-local function make_each(page, names, known, slot)
+local function make_each(page, names, known, slot, resolve)
   --- Iterate over every item of a list operation, following `next_page_uri` lazily.
   -- `for item, err in Twilio.each("listMessage", {PageSize = 100}) do ... end`: yields each item with a nil
   -- `err`. On failure (on any page) it yields the error object twice (`item` and `err` are the same table)
@@ -229,7 +255,7 @@ local function make_each(page, names, known, slot)
         if not started and problem ~= nil then
           ok, envelope = pcall(page, host_name, nil, problem, detail)
         else
-          ok, envelope = pcall(page, host_name, next_args)
+          ok, envelope = settle(resolve, pcall(page, host_name, next_args))
         end
         started = true
         if not ok or type(envelope) ~= "table" then
@@ -247,12 +273,13 @@ end
 -- @tparam table calls host callables, one per operation (see `operation`), in the order of `operations`
 -- @tparam table operations array of operation names
 -- @tparam table slot where the host puts the error object of a failed call (see `failed`)
+-- @tparam[opt] function resolve host callable carrying out a deferred command at once (see `settle`)
 -- @treturn table the service table
-function M.service(name, calls, operations, slot)
+function M.service(name, calls, operations, slot, resolve)
   local service = {}
   for i = 1, #operations do
     local op = operations[i]
-    service[op] = operation(calls[i], op, slot, name)
+    service[op] = operation(calls[i], op, slot, name, resolve)
   end
   return service
 end
@@ -279,17 +306,18 @@ end
 -- @tparam table operations array of operation names
 -- @tparam table slot where the host puts the error object of a failed call (see `failed`)
 -- @tparam function validate host callable behind `validateRequest` (see `make_validate`)
+-- @tparam[opt] function resolve host callable carrying out a deferred command at once (see `settle`)
 -- @treturn table the table scripts use: one function per operation, `each`, `is_error`, `validateRequest`
-function M.build(calls, page, operations, slot, validate)
+function M.build(calls, page, operations, slot, validate, resolve)
   local twilio, names, known = {}, {}, {}
   for i = 1, #operations do
     local name = operations[i]
-    local fn = operation(calls[i], name, slot)
+    local fn = operation(calls[i], name, slot, nil, resolve)
     twilio[name] = fn
     names[fn] = name
     known[name] = name
   end
-  twilio.each = make_each(page, names, known, slot)
+  twilio.each = make_each(page, names, known, slot, resolve)
   twilio.is_error = M.is_error
   if validate ~= nil then
     twilio.validateRequest = make_validate(validate, slot)

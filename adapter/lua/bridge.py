@@ -108,6 +108,11 @@ class Bridge:
         # table_from straight from json.loads output (a FreshJSON) needs a runtime that encodes str itself.
         self._may_skip_copy = not encode
         self._validator = getattr(dispatcher, "webhook_validator", None)
+        #: Set by the coroutine driver (adapter/lua/driver.py): takes a checked command instead of carrying
+        #: it out (``("call" | "page", operation, arguments)`` or ``("service", label, (service, operation,
+        #: arguments))``) and returns the marker the Lua side then yields (twilio.lua's ``PENDING``); the
+        #: driver gives the outcome to :meth:`answer`.
+        self.defer: Callable[[tuple[str, str, Any]], Any] | None = None
 
     # Lua calls these two: `call` through one partial per operation (the name is ours), `page` with our name
     # of an operation or the text a script gave in a table; arguments arrive as tables or nil.
@@ -124,23 +129,9 @@ class Bridge:
                     refused = self._before_call()
                     if refused is not None:
                         return self._refuse(operation, refused)
-                result = self._dispatcher.call(operation, values)
-                if result is None:
-                    return None
-                # Inlined (this is every operation's path): see _page for what the memory limit is about.
-                runtime = self._runtime
-                limit = runtime.get_max_memory()
-                if limit:
-                    if not self._fits(result, limit, result):
-                        return self._refuse(operation, "memory")
-                    runtime.set_max_memory(0)
-                try:
-                    if type(result) is FreshJSON and self._may_skip_copy:
-                        return json_to_lua(runtime, result)
-                    return to_lua(runtime, result, encode=self._encode)
-                finally:
-                    if limit:
-                        runtime.set_max_memory(limit)
+                if self.defer is not None:
+                    return self.defer(("call", operation, values))
+                return self._call_result(operation, self._dispatcher.call(operation, values))
             except ConversionError as exc:
                 return self._error(_invalid(operation, exc).to_dict())
             except TwilioError as exc:
@@ -149,6 +140,24 @@ class Bridge:
             return self._failed(operation, exc)
         finally:
             self.paused += _monotonic() - started
+
+    def _call_result(self, operation: str, result: Any) -> Any:
+        if result is None:
+            return None
+        # See _page for what the memory limit is about.
+        runtime = self._runtime
+        limit = runtime.get_max_memory()
+        if limit:
+            if not self._fits(result, limit, result):
+                return self._refuse(operation, "memory")
+            runtime.set_max_memory(0)
+        try:
+            if type(result) is FreshJSON and self._may_skip_copy:
+                return json_to_lua(runtime, result)
+            return to_lua(runtime, result, encode=self._encode)
+        finally:
+            if limit:
+                runtime.set_max_memory(limit)
 
     def page(self, name: Any, args: Any = None, problem: Any = None, detail: Any = None) -> Any:
         started = _monotonic()
@@ -171,18 +180,59 @@ class Bridge:
                     refused = self._before_call()
                     if refused is not None:
                         return self._refuse(operation, refused)
-                page = self._dispatcher.call(operation, values)
-                assert page is not None
-                fresh_json = type(page) is FreshJSON and self._may_skip_copy
-                items = page.get(spec.items_key) or []
-                following = self._dispatcher.next_page_args(operation, values, page)
-                return self._page(items, following, fresh_json=fresh_json and type(items) is list, source=page)
+                if self.defer is not None:
+                    return self.defer(("page", operation, values))
+                return self._page_result(operation, values, self._dispatcher.call(operation, values))
             except TwilioError as exc:
                 return self._error(exc.to_dict())
         except BaseException as exc:  # noqa: BLE001 - nothing may reach Lua
             return self._failed(operation, exc)
         finally:
             self.paused += _monotonic() - started
+
+    def _page_result(self, operation: str, values: Any, page: Any) -> Any:
+        assert page is not None
+        spec = self._operations[operation]
+        fresh_json = type(page) is FreshJSON and self._may_skip_copy
+        items = page.get(spec.items_key) or []
+        following = self._dispatcher.next_page_args(operation, values, page)
+        return self._page(items, following, fresh_json=fresh_json and type(items) is list, source=page)
+
+    def answer(self, command: tuple[str, str, Any], result: Any) -> Any:
+        """What the Lua side gets for a deferred ``command`` (see :attr:`defer`) whose outcome is ``result``
+        (the answer, or the exception raised): what :meth:`call`, :meth:`page` or :meth:`service_call`
+        would have returned. Never raises."""
+        kind, operation, values = command
+        if kind == "service":
+            service, service_op, _arguments = values
+            try:
+                if isinstance(result, (TwilioError, ServiceError)):
+                    error = result.to_dict()
+                    error.setdefault("service", service)
+                    error["operation"] = service_op.name
+                    return self._error(error)
+                if isinstance(result, BaseException):
+                    log.error("%s failed on the host", operation, exc_info=result)
+                    return self._error(_internal(service, service_op.name))
+                return self._service_result(operation, service, service_op, result)
+            except Exception:  # noqa: BLE001 - with an empty slot, the Lua side builds the generic error
+                log.exception("%s: its answer could not be passed to Lua", operation)
+                return False
+        try:
+            try:
+                if isinstance(result, TwilioError):
+                    raise result
+                if isinstance(result, BaseException):
+                    return self._failed(operation, result)
+                if kind == "page":
+                    return self._page_result(operation, values, result)
+                return self._call_result(operation, result)
+            except ConversionError as exc:
+                return self._error(_invalid(operation, exc).to_dict())
+            except TwilioError as exc:
+                return self._error(exc.to_dict())
+        except BaseException as exc:  # noqa: BLE001 - nothing may reach Lua
+            return self._failed(operation, exc)
 
     def service_call(self, service: str, operation: ServiceOperation, args: Any = None, problem: Any = None,
                      detail: Any = None) -> Any:
@@ -195,18 +245,12 @@ class Bridge:
                 if problem is not None:
                     raise _shape_error(operation.name, problem, detail, service=service)
                 values = self._service_arguments(label, operation, args)
-                result = operation.function(**values)
-                if result is None:
-                    return None
-                try:
-                    converted = self._lua_value(result)
-                except (TypeError, ValueError, RecursionError) as exc:
-                    log.error("%s returned a value that cannot be passed to Lua: %s", label, exc)
-                    return self._error(_internal(service, operation.name))
-                if isinstance(converted, (str, bytes, int, float, bool)):
-                    self.slot[2] = converted
-                    return True
-                return converted
+                if operation.is_async:
+                    if self.defer is not None:
+                        return self.defer(("service", label, (service, operation, values)))
+                    raise ServiceError(f"{label} is a coroutine function: this host runs it only in "
+                                       "LuaHost.execute_async", type="config", status=500)
+                return self._service_result(label, service, operation, operation.function(**values))
             except (TwilioError, ServiceError) as exc:
                 error = exc.to_dict()
                 error.setdefault("service", service)
@@ -224,6 +268,19 @@ class Bridge:
                 return False
         finally:
             self.paused += _monotonic() - started
+
+    def _service_result(self, label: str, service: str, operation: ServiceOperation, result: Any) -> Any:
+        if result is None:
+            return None
+        try:
+            converted = self._lua_value(result)
+        except (TypeError, ValueError, RecursionError) as exc:
+            log.error("%s returned a value that cannot be passed to Lua: %s", label, exc)
+            return self._error(_internal(service, operation.name))
+        if isinstance(converted, (str, bytes, int, float, bool)):
+            self.slot[2] = converted
+            return True
+        return converted
 
     def validate_request(self, args: Any = None, problem: Any = None, detail: Any = None) -> Any:
         """``Twilio.validateRequest(request)``: ``{valid = true}``, or the reason as an error object. The
@@ -508,7 +565,9 @@ def _text(value: Any) -> str:
     return "(not a text)"
 
 
-def load(runtime: Any, bridge: Bridge, operations: list[str], *, encode: bool) -> tuple[Any, Any]:
+def load(
+    runtime: Any, bridge: Bridge, operations: list[str], *, encode: bool, resolve: Callable[[], Any] | None = None
+) -> tuple[Any, Any]:
     """Load ``lua/twilio.lua`` into ``runtime``; return a Twilio table calling ``bridge`` (None when the
     bridge has no dispatcher) and the module (whose ``service`` builds the tables of host services)."""
     source = lua_module("twilio")
@@ -518,7 +577,7 @@ def load(runtime: Any, bridge: Bridge, operations: list[str], *, encode: bool) -
     names = runtime.table_from([n.encode() if encode else n for n in operations])
     # One callable per operation, so that a call passes Lua only its argument table (no name to decode).
     calls = runtime.table_from([partial(bridge.call, n) for n in operations])
-    return module.build(calls, bridge.page, names, bridge.slot, bridge.validate_request), module
+    return module.build(calls, bridge.page, names, bridge.slot, bridge.validate_request, resolve), module
 
 
 def install(runtime: Any, bridge: Bridge, operations: list[str], *, encode: bool) -> Any:
@@ -526,10 +585,13 @@ def install(runtime: Any, bridge: Bridge, operations: list[str], *, encode: bool
     return load(runtime, bridge, operations, encode=encode)[0]
 
 
-def install_service(runtime: Any, bridge: Bridge, module: Any, name: str, service: Any, *, encode: bool) -> Any:
+def install_service(
+    runtime: Any, bridge: Bridge, module: Any, name: str, service: Any, *, encode: bool,
+    resolve: Callable[[], Any] | None = None,
+) -> Any:
     """Build the Lua table of host service ``service`` (see :mod:`adapter.lua.services`) with the same
     closures as Twilio's operations (``module`` is the loaded ``lua/twilio.lua``)."""
     operations = service_operations(name, service)
     names = runtime.table_from([op.name.encode() if encode else op.name for op in operations])
     calls = runtime.table_from([partial(bridge.service_call, name, op) for op in operations])
-    return module.service(name.encode() if encode else name, calls, names, bridge.slot)
+    return module.service(name.encode() if encode else name, calls, names, bridge.slot, resolve)

@@ -79,6 +79,7 @@ DEFAULT_RESULT_LIMIT = 16 * 1024 * 1024
 _PATTERN_COST_LIMIT = 1e7
 _RESULT_MAX_NODES = 1_000_000
 _NO_MEMORY = "not enough memory"
+_FOREVER = float("inf")
 # An error value (error({...})) is only shown: it is converted within these bounds.
 _ERROR_MAX_NODES = 10_000
 _ERROR_MAX_BYTES = 64 * 1024
@@ -196,6 +197,8 @@ class LuaHost:
         self._halted: str | None = None
         self._rng = random.Random()
         self._doubt = False
+        self._turn: Any = None  # the run of execute_async now taking its turn (see adapter/lua/driver.py)
+        self._driver: Any = None
         self.runtimes_built = 0
 
     # Public API
@@ -265,10 +268,11 @@ class LuaHost:
             on_limit=self._halt,
         )
         operations = list(self.dispatcher.spec.operations) if self.dispatcher is not None else []
-        twilio, module = load(runtime, bridge, operations, encode=False)
+        twilio, module = load(runtime, bridge, operations, encode=False, resolve=self._resolve_now)
         tables = {} if twilio is None else {self.name: twilio}
         for service_name, service in self.services.items():
-            tables[service_name] = install_service(runtime, bridge, module, service_name, service, encode=False)
+            tables[service_name] = install_service(runtime, bridge, module, service_name, service, encode=False,
+                                                   resolve=self._resolve_now)
         lpattern = runtime.execute(lua_module("lpattern"), name="=twilio-lua/lpattern")
         sandbox = runtime.execute(lua_module("sandbox"), name="=twilio-lua/sandbox")
         json = runtime.execute(lua_module("json"), name="=twilio-lua/json")
@@ -288,9 +292,12 @@ class LuaHost:
             "load_with_env": self.engine != "lua51",
             "per_coroutine_hooks": self.engine == "lua51",
             "globals": runtime.table_from({"to_json": json.to_json, "from_json": json.from_json}),
+            "pending": module.PENDING,
+            "resolve": self._resolve_now,
         })
         sandbox.init(config, runtime.table_from(tables))
         self._bridge = bridge
+        self._pending = module.PENDING
         self._sandbox = sandbox
         self._state = sandbox.state
         self._sethook = sandbox.sethook
@@ -307,6 +314,35 @@ class LuaHost:
 
     def _execute(self, code: bytes, chunk: str, host_globals: Mapping[str, Any], capture: tuple[str, ...],
                  preload: list[tuple[bytes, str]]) -> LuaRun:
+        runtime = self._runtime
+        env, extras, fn, before = self._open(code, chunk, host_globals, preload)
+        self._reset_run()
+        self._sandbox.arm(
+            self.instruction_limit,
+            self.time_limit if self.time_limit else False,
+            self.wall_clock_limit if self.wall_clock_limit else False,
+        )
+        self._state = self._sandbox.state
+        runtime.set_max_memory(self.memory_limit)
+        # Twilio calls made by the script stop waiting when the run's wall clock is up (Dispatcher's deadline).
+        wall_deadline = call_deadline(self._started + self.wall_clock_limit if self.wall_clock_limit else None)
+        try:
+            with wall_deadline:
+                outcome = self._run(fn, before)
+        except self._module.LuaMemoryError:
+            outcome = (False, _NO_MEMORY, False)
+        except self._module.LuaError as exc:  # our wrapper failed after the script (a stop, no memory)
+            outcome = (False, str(exc), False)
+        finally:
+            runtime.set_max_memory(0)
+            self._sethook()  # a C function called from Python: no instruction runs, so no hook fires
+        del fn
+        return self._conclude(outcome, chunk, env, extras, host_globals, capture)
+
+    def _open(self, code: bytes, chunk: str, host_globals: Mapping[str, Any], preload: list[tuple[bytes, str]],
+              baseline: int = 0) -> tuple[Any, Any, Any, Any]:
+        """A run's fresh environment (with the host's globals), the globals as given, its compiled chunk and
+        preloaded modules. ``baseline``: heap bytes that belong to other runs (of execute_async)."""
         runtime = self._runtime
         # Between runs the limit stays lifted: every Lua API call lupa makes for the host outside the script
         # is unprotected, and one failing at the limit aborts the process ("PANIC: unprotected error").
@@ -325,37 +361,25 @@ class LuaHost:
         if preload:
             before = runtime.table_from([self._compile(source, module, env) for source, module in preload])
         fn = self._compile(code, chunk, env)
-        if (runtime.get_memory_used() or 0) + _START_HEADROOM > self.memory_limit:
+        if (runtime.get_memory_used() or 0) - baseline + _START_HEADROOM > self.memory_limit:
             self._doubt = True
             raise LuaMemoryLimitError(
                 f"{chunk}: memory limit exceeded before the script started (its source and the host's globals "
                 f"take more than {self.memory_limit} bytes)", chunk=chunk
             )
+        return env, extras, fn, before
 
+    def _reset_run(self) -> None:
+        """The host's side of a new run's state (the sandbox's side is ``arm``)."""
         self._interrupt = None
         self._halted = None
         self._calls = 0
         self._rng = random.Random(os.urandom(32))
         self._started, self._paused, self._bridge.paused = time.monotonic(), 0.0, 0.0
-        self._sandbox.arm(
-            self.instruction_limit,
-            self.time_limit if self.time_limit else False,
-            self.wall_clock_limit if self.wall_clock_limit else False,
-        )
-        runtime.set_max_memory(self.memory_limit)
-        # Twilio calls made by the script stop waiting when the run's wall clock is up (Dispatcher's deadline).
-        wall_deadline = call_deadline(self._started + self.wall_clock_limit if self.wall_clock_limit else None)
-        try:
-            with wall_deadline:
-                outcome = self._run(fn, before)
-        except self._module.LuaMemoryError:
-            outcome = (False, _NO_MEMORY, False)
-        except self._module.LuaError as exc:  # our wrapper failed after the script (a stop, no memory)
-            outcome = (False, str(exc), False)
-        finally:
-            runtime.set_max_memory(0)
-            self._sethook()  # a C function called from Python: no instruction runs, so no hook fires
-        del fn
+
+    def _conclude(self, outcome: tuple[Any, Any, Any], chunk: str, env: Any, extras: Any,
+                  host_globals: Mapping[str, Any], capture: tuple[str, ...]) -> LuaRun:
+        """The LuaRun of a finished run (``outcome`` as sandbox.lua's ``run`` gives it), or its exception."""
         ok, value, wrapped = outcome
 
         killed = self._state["killed"] or self._halted
@@ -472,9 +496,56 @@ class LuaHost:
         except self._module.LuaError:
             self._runtime = None
 
+    async def execute_async(
+        self,
+        source: str | bytes,
+        *,
+        name: str | None = None,
+        globals: Mapping[str, Any] | None = None,
+        capture: Iterable[str] = (),
+        preload: Iterable[tuple[str | bytes, str]] = (),
+    ) -> LuaRun:
+        """:meth:`execute` for asyncio hosts: the same LuaRun, or the same exceptions.
+
+        The script runs as a Lua coroutine on this host's own Lua thread, so the event loop never waits for
+        a script's Lua work; each Twilio call suspends only this script while the call is awaited on the
+        loop (with the dispatcher's ``call``: an :class:`~adapter.AsyncDispatcher`, or a blocking dispatcher
+        run in a worker thread); a host service's coroutine methods are awaited the same way. Any number of
+        runs may be in progress on one LuaHost, each with its own environment and its own budgets and
+        quotas. Cancelling the awaiting task stops the run."""
+        if self._driver is None:
+            from .driver import CoroutineDriver
+
+            self._driver = CoroutineDriver(self)
+        modules = [(s.encode("utf-8") if isinstance(s, str) else bytes(s), n) for s, n in preload]
+        return await self._driver.execute(source, name=name, globals=globals, capture=tuple(capture),
+                                          preload=modules)
+
+    def close(self) -> None:
+        """Stop this host's Lua thread (started by the first :meth:`execute_async`). Idempotent."""
+        if self._driver is not None:
+            self._driver.close()
+            self._driver = None
+
     # Callbacks from Lua: they must never raise.
 
+    def _resolve_now(self) -> Any:
+        """Carry out the pending command of the run taking its turn at once (see twilio.lua's ``settle``)."""
+        turn = self._turn
+        started = time.monotonic()
+        try:
+            if turn is None or self._driver is None:
+                return False  # the Lua side then returns the generic error object
+            return self._driver.resolve_now(turn)
+        except BaseException as exc:  # noqa: BLE001 - nothing may reach Lua
+            log.error("a deferred call failed inside the adapter", exc_info=exc)
+            return False
+        finally:
+            self._paused += time.monotonic() - started
+
     def _script_time(self) -> float:
+        if self._turn is not None and self._turn.cancelled:
+            return _FOREVER  # a cancelled run of execute_async: stopped at the next budget check
         return time.monotonic() - self._started - self._paused - self._bridge.paused
 
     def _wall_clock(self) -> float:

@@ -59,6 +59,11 @@ class ServiceOperation:
     function: Callable[..., Any]
     signature: inspect.Signature | None
 
+    @property
+    def is_async(self) -> bool:
+        """A coroutine function: ``LuaHost.execute_async`` awaits it on the loop (``execute`` refuses it)."""
+        return inspect.iscoroutinefunction(self.function)
+
 
 def check_service_name(name: Any) -> str:
     """``name`` when it can be a global of a script; ``ValueError`` otherwise."""
