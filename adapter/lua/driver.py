@@ -221,7 +221,7 @@ class CoroutineDriver:
         loop = run.loop
         if loop.is_closed():
             return False
-        result = asyncio.run_coroutine_threadsafe(self._perform(command), loop).result()
+        result = asyncio.run_coroutine_threadsafe(self._perform_within(command, run), loop).result()
         return run.bridge.answer(command, result)
 
     # On the Lua thread

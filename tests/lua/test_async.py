@@ -314,3 +314,27 @@ def test_preload_runs_first_in_the_runs_environment(sim: Simulator) -> None:
         return run.value
 
     assert asyncio.run(go()).startswith("sent:")
+
+
+def test_a_call_that_never_gets_an_answer_ends_at_the_wall_clock() -> None:
+    async def go() -> tuple[Any, float]:
+        async def never_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await reader.read()
+
+        server = await asyncio.start_server(never_answer, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        dispatcher = AsyncDispatcher("AC" + "0" * 32, "token", base_url=f"http://127.0.0.1:{port}", environ={})
+        host = LuaHost(dispatcher, wall_clock_limit=0.5)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        run = await host.execute_async(
+            'local out = Twilio.getMessage{MessageSid = "SM' + "a" * 32 + '"} return out.type')
+        elapsed = loop.time() - started
+        host.close()
+        await dispatcher.close()
+        server.close()
+        return run.value, elapsed
+
+    value, elapsed = asyncio.run(go())
+    assert value == "timeout"
+    assert elapsed < 5  # the dispatcher's own read timeout is 30 s
