@@ -65,6 +65,7 @@ def _banner(sim: Simulator, out: TextIO) -> None:
     print(f"Twilio simulator listening on {sim.base_url}", file=out)
     print(f"Account SID: {sim.account_sid}", file=out)
     print(f"Auth token:  {sim.auth_token}", file=out)
+    print(f"Verify Service: {sim.verify_service_sid} (Lookup and Verify share this base URL)", file=out)
     print(f"Try: {curl}", file=out)
     print("Press Ctrl-C to stop.", file=out)
     out.flush()

@@ -221,3 +221,16 @@ def test_a_base_url_that_is_twilios_own_host_means_twilio() -> None:
     recorder.body = fixture("lookup.json")
     dispatcher.lookupPhoneNumber(PhoneNumber="+15558675310")
     assert urlsplit(recorder.sent[0].url).netloc == "lookups.twilio.com"
+
+
+def test_the_async_dispatcher_maps_the_hosts_the_same_way() -> None:
+    from adapter import AsyncDispatcher
+
+    regional = AsyncDispatcher(ACCOUNT_SID, AUTH_TOKEN, edge="sydney", region="au1", environ={})
+    assert regional.base_urls == {
+        "https://api.twilio.com": "https://api.sydney.au1.twilio.com",
+        "https://lookups.twilio.com": "https://lookups.sydney.au1.twilio.com",
+        "https://verify.twilio.com": "https://verify.sydney.au1.twilio.com",
+    }
+    local = AsyncDispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url="http://127.0.0.1:9/", environ={})
+    assert set(local.base_urls.values()) == {"http://127.0.0.1:9"}

@@ -207,3 +207,34 @@ def test_postmessage_error_from_twilio_is_an_api_error_object(sim: Simulator, si
     assert out["same"] is True
     assert out["e"]["type"] == "api" and out["e"]["code"] == 21614 and out["e"]["status"] == 400
     assert json.dumps(out)  # plain data
+
+
+def test_the_new_operations_against_the_simulator(sim: Simulator, sim_host: LuaHost) -> None:
+    """From Lua to the simulator: hang up, redact, look up, verify; the wire as the simulator saw it."""
+    script = f"""
+    local call = Twilio.createCall{{From = "+15005550006", To = "+14155552671", Url = "https://example.com/t"}}
+    local msg = Twilio.postMessage{{From = "+15005550006", To = "+14155552671", Body = "PIN 4711"}}
+    local redacted = Twilio.updateMessage{{MessageSid = msg.sid, Body = ""}}
+    local ended, end_err = Twilio.updateCall{{CallSid = call.sid, Status = "completed"}}
+    local info = Twilio.lookupPhoneNumber{{PhoneNumber = "+1 (415) 555-2671", Fields = "line_type_intelligence"}}
+    local v = Twilio.createVerification{{ServiceSid = "{sim.verify_service_sid}", To = info.phone_number,
+                                         Channel = "sms"}}
+    local code = string.match(Twilio.listMessage{{To = info.phone_number, PageSize = 1}}.messages[1].body, "(%d+)$")
+    local check = Twilio.checkVerification{{ServiceSid = "{sim.verify_service_sid}", VerificationSid = v.sid,
+                                           Code = code}}
+    return {{body = redacted.body, call_error = end_err and end_err.code, line = info.line_type_intelligence.type,
+             status = check.status}}
+    """
+    out = sim_host.run(script)
+    # FAST_TIMINGS: the call has completed at once, so hanging it up answers Twilio's 21220.
+    assert out == {"body": "", "call_error": 21220, "line": "mobile", "status": "approved"}
+    seen = [(r.method, r.path, r.status) for r in sim.requests]
+    root = f"/2010-04-01/Accounts/{sim.account_sid}"
+    assert seen[2][0] == "POST" and seen[2][1].startswith(f"{root}/Messages/SM") and seen[2][2] == 200
+    assert seen[3][0] == "POST" and seen[3][1].startswith(f"{root}/Calls/CA") and seen[3][2] == 400
+    assert seen[4] == ("GET", "/v2/PhoneNumbers/+1 (415) 555-2671", 200)
+    assert sim.requests[4].query == {"Fields": "line_type_intelligence"}
+    assert seen[5] == ("POST", f"/v2/Services/{sim.verify_service_sid}/Verifications", 201)
+    assert seen[7] == ("POST", f"/v2/Services/{sim.verify_service_sid}/VerificationCheck", 200)
+    assert dict(sim.requests[2].form) == {"Body": ""} and dict(sim.requests[3].form) == {"Status": "completed"}
+    assert all(r.username == sim.account_sid for r in sim.requests)
