@@ -190,8 +190,8 @@
 ---@field amount? string The amount of the associated PSD2 compliant transaction. Requires the PSD2 Service flag enabled.
 ---@field payee? string The payee of the associated PSD2 compliant transaction. Requires the PSD2 Service flag enabled.
 ---@field send_code_attempts? table[] An array of verification attempt objects containing the channel attempted and the channel-specific transaction SID.
----@field date_created? string The date and time in GMT when the resource was created specified in RFC 2822 format.
----@field date_updated? string The date and time in GMT when the resource was last updated specified in RFC 2822 format.
+---@field date_created? string The date and time in GMT when the resource was created, in ISO 8601 format (2026-12-01T09:00:00Z).
+---@field date_updated? string The date and time in GMT when the resource was last updated, in ISO 8601 format (2026-12-01T09:00:00Z).
 ---@field sna? string The set of fields used for a silent network auth (sna) verification. Contains a single field with the URL to be invoked to verify the phone number.
 ---@field url? string The absolute URL of the Verification resource.
 
