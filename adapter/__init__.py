@@ -1,7 +1,8 @@
 """twilio-lua-adapter: Twilio's Messages, Calls and Media for Lua scripts embedded in Python.
 
-The operations are described once, in ``specs/twilio_v2010.yaml``; :class:`Dispatcher` (and :class:`AsyncDispatcher`, for asyncio) runs them from
-Python and :mod:`adapter.lua` exposes them to Lua as the ``Twilio`` table.
+The operations are described once, in ``specs/twilio_v2010.yaml``; :class:`Dispatcher` (and
+:class:`AsyncDispatcher`, for asyncio) runs them from Python and :mod:`adapter.lua` exposes them to Lua as the
+``Twilio`` table.
 """
 
 from __future__ import annotations

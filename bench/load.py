@@ -273,7 +273,7 @@ def run(calls: int, threads: int, calls_per_thread: int, latency_ms: float, warm
         dispatcher = Dispatcher(server.account_sid, server.auth_token, base_url=server.base_url,
                                 pool_size=max(10, threads))
         mix = Mix()
-        report["phases"].append(phase("dispatcher", server, calls, warmup, lambda i: mix.python_call(dispatcher, i)))
+        report["phases"].append(phase("dispatcher", server, calls, warmup, lambda i: mix.python_call(dispatcher, i)))  # noqa: F821 - called before the del below
         try:
             from adapter.lua import LuaHost
         except ImportError:

@@ -137,7 +137,7 @@ def make_session(base_url: str, workload: str) -> Callable[[int], None]:
         def run(n: int) -> None:
             for _ in range(n):
                 resp = session.post(url, data=FORM, auth=auth)
-                resp.content
+                _ = resp.content
             if resp.status_code != 201:
                 raise RuntimeError(f"session post: HTTP {resp.status_code}")
     else:
@@ -146,7 +146,7 @@ def make_session(base_url: str, workload: str) -> Callable[[int], None]:
         def run(n: int) -> None:
             for _ in range(n):
                 resp = session.get(url, params=params, auth=auth)
-                resp.content
+                _ = resp.content
             if resp.status_code != 200:
                 raise RuntimeError(f"session {workload}: HTTP {resp.status_code}")
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..client.spec import ArgumentSpec, OperationSpec, ServiceSpec, default_spec
+from .pygen import OPERATIONS_MODULE_PATH, render_python_operations
 
 __all__ = [
     "ANNOTATIONS_PATH",
@@ -26,7 +27,9 @@ __all__ = [
 
 OPERATIONS_PATH = Path("docs") / "operations.md"
 ANNOTATIONS_PATH = Path("lua") / "twilio.d.lua"
-_HEADER = "Generated from specs/ (twilio_v2010.yaml and the files it includes) by `twilio-lua docs`; do not edit by hand."
+_HEADER = (
+    "Generated from specs/ (twilio_v2010.yaml and the files it includes) by `twilio-lua docs`; do not edit by hand."
+)
 _ERROR_TYPES = ("validation", "api", "network", "timeout", "config")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _LUA_KEYWORDS = frozenset(
@@ -448,7 +451,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def expected_files(spec: ServiceSpec | None = None) -> dict[Path, str]:
     """The generated files, by path relative to the checkout."""
     spec = spec or default_spec()
-    return {OPERATIONS_PATH: render_operations_markdown(spec), ANNOTATIONS_PATH: render_lua_annotations(spec)}
+    return {
+        OPERATIONS_PATH: render_operations_markdown(spec),
+        ANNOTATIONS_PATH: render_lua_annotations(spec),
+        OPERATIONS_MODULE_PATH: render_python_operations(spec),
+    }
 
 
 def run(args: argparse.Namespace) -> int:

@@ -57,9 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     add_target_arguments(call)
     call.set_defaults(handler=_call)
 
+    from ..simulator import cli as simulator_cli
     from . import docgen
     from . import run as runner
-    from ..simulator import cli as simulator_cli
 
     run = sub.add_parser("run", help="run a Lua script with the Twilio table (default: embedded simulator)")
     runner.add_arguments(run)

@@ -25,12 +25,19 @@ from typing import Any, TextIO
 from ..client.errors import TwilioError
 from ..lua.errors import LuaScriptError
 from ..lua.host import DEFAULT_INSTRUCTION_LIMIT, DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, ENGINES, LuaHost
-from ..lua.platform import Endpoint, EndpointError, find_route, load_endpoints, make_request, response_message, \
-    split_route
+from ..lua.platform import (
+    Endpoint,
+    EndpointError,
+    find_route,
+    load_endpoints,
+    make_request,
+    response_message,
+    split_route,
+)
 from ..lua.services import check_service_name, service_operations
 from .keystore import Keystore
-from .terminal import escape_controls, escape_json_controls
 from .targets import TargetError, add_target_arguments, open_target
+from .terminal import escape_controls, escape_json_controls
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "add_arguments", "add_script_arguments", "host_options", "load_preload",
            "load_services", "run"]

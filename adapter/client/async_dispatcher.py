@@ -9,17 +9,18 @@ from typing import Any
 
 import aiohttp
 
+from .async_transport import AsyncTransport
 from .dispatcher import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, DispatcherBase, detached, user_agent
 from .errors import TwilioError
-from .async_transport import AsyncTransport
+from .operations import AsyncOperations
 from .parse import parse_response
 from .retry import RetryPolicy
-from .spec import ServiceSpec, default_spec
+from .spec import ServiceSpec
 
 __all__ = ["AsyncDispatcher"]
 
 
-class AsyncDispatcher(DispatcherBase):
+class AsyncDispatcher(DispatcherBase, AsyncOperations):
     """Runs the spec's operations from asyncio code without blocking the event loop.
 
     ``async with AsyncDispatcher() as twilio: msg = await twilio.postMessage(To=..., From=..., Body=...)``.
@@ -103,7 +104,7 @@ class AsyncDispatcher(DispatcherBase):
         for transport in {id(t): t for t in self._transports.values()}.values():
             await transport.close()
 
-    async def __aenter__(self) -> "AsyncDispatcher":
+    async def __aenter__(self) -> AsyncDispatcher:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -111,19 +112,3 @@ class AsyncDispatcher(DispatcherBase):
 
     def __repr__(self) -> str:
         return f"AsyncDispatcher(account_sid={self.account_sid!r}, base_url={self.base_url!r})"
-
-
-def _make_method(name: str, summary: str) -> Any:
-    async def method(
-        self: AsyncDispatcher, args: Mapping[str, Any] | None = None, /, **kwargs: Any
-    ) -> dict[str, Any] | None:
-        return await self.call(name, args, **kwargs)
-
-    method.__name__ = method.__qualname__ = name
-    method.__doc__ = f"{summary}. Arguments as in the spec; see ``twilio-lua ops``."
-    return method
-
-
-for _op in default_spec().operations.values():
-    setattr(AsyncDispatcher, _op.name, _make_method(_op.name, _op.summary))
-del _op

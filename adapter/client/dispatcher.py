@@ -1,4 +1,5 @@
-"""The generic client: one ``call`` for every operation in the spec, and a method per operation.
+"""The generic client: one ``call`` for every operation in the spec, and a method per operation (generated
+from the spec into :mod:`adapter.client.operations`).
 
 Stages, each its own module, with plain dicts between them:
 spec -> validation -> serialize (request dict) -> transport (response dict) -> parse (result dict).
@@ -20,6 +21,7 @@ import requests
 
 from .. import __version__
 from .errors import TwilioError
+from .operations import Operations
 from .parse import parse_response
 from .retry import RetryPolicy
 from .serialize import build_request
@@ -225,7 +227,7 @@ class DispatcherBase:
         return keep
 
 
-class Dispatcher(DispatcherBase):
+class Dispatcher(DispatcherBase, Operations):
     """Runs the spec's operations against Twilio's REST API (or any Twilio-compatible base URL).
 
     Credentials default to ``TWILIO_ACCOUNT_SID`` / ``TWILIO_AUTH_TOKEN`` (or ``TWILIO_API_KEY`` /
@@ -288,7 +290,7 @@ class Dispatcher(DispatcherBase):
         # Raised from here, with nothing below: the frames that held the Authorization header (the
         # transport's, urllib3's) must not travel with the error, where a traceback printed with
         # capture_locals=True or an error tracker recording frame locals would show them.
-        args = kwargs = None  # they may hold an AuthToken given per call
+        del args, kwargs  # they may hold an AuthToken given per call
         raise detached(error)
 
     def call_until(self, until: float, operation: str, args: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
@@ -328,7 +330,7 @@ class Dispatcher(DispatcherBase):
     def close(self) -> None:
         self._transport.close()
 
-    def __enter__(self) -> "Dispatcher":
+    def __enter__(self) -> Dispatcher:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -405,17 +407,3 @@ def user_agent(library: str) -> str:
         f"twilio-lua-adapter/{__version__} ({platform.system()} {platform.machine()}) "
         f"Python/{platform.python_version()} {library}"
     )
-
-
-def _make_method(name: str, summary: str) -> Any:
-    def method(self: Dispatcher, args: Mapping[str, Any] | None = None, /, **kwargs: Any) -> dict[str, Any] | None:
-        return self.call(name, args, **kwargs)
-
-    method.__name__ = method.__qualname__ = name
-    method.__doc__ = f"{summary}. Arguments as in the spec; see ``twilio-lua ops``."
-    return method
-
-
-for _op in default_spec().operations.values():
-    setattr(Dispatcher, _op.name, _make_method(_op.name, _op.summary))
-del _op

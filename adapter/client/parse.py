@@ -18,6 +18,7 @@ class FreshJSON(dict):  # type: ignore[type-arg]
     ``json_bytes`` is the length of the JSON text it came from (the Lua bridge bounds its size in Lua by it)."""
 
     __slots__ = ("json_bytes",)
+    json_bytes: int
 
 
 def parse_response(operation: OperationSpec, response: dict[str, Any]) -> dict[str, Any] | None:

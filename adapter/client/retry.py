@@ -41,7 +41,7 @@ class RetryPolicy:
     rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
 
     @classmethod
-    def from_spec(cls, data: dict[str, Any], **overrides: Any) -> "RetryPolicy":
+    def from_spec(cls, data: dict[str, Any], **overrides: Any) -> RetryPolicy:
         rules = tuple(
             RetryRule(
                 when=rule["when"],
@@ -54,7 +54,7 @@ class RetryPolicy:
         policy = cls(rules=rules, **known)
         return policy.with_changes(**overrides)
 
-    def with_changes(self, **overrides: Any) -> "RetryPolicy":
+    def with_changes(self, **overrides: Any) -> RetryPolicy:
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
     def applies(self, method: str, outcome: Outcome, status: int | None = None) -> bool:

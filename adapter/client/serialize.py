@@ -34,7 +34,9 @@ def build_request(operation: OperationSpec, args: dict[str, Any], account_sid: s
         target = query if arg.location == "query" else form
         values = value if isinstance(value, list) else [value]
         if arg.wire_join is not None:
-            values = [arg.wire_join.join(wire_value(arg.wire_values.get(v, v) if arg.wire_values else v) for v in values)]
+            values = [arg.wire_join.join(
+                wire_value(arg.wire_values.get(v, v) if arg.wire_values else v) for v in values
+            )]
         for item in values:
             if arg.wire_values:
                 item = arg.wire_values.get(item, item)

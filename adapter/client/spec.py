@@ -18,9 +18,10 @@ import functools
 import os
 import sys
 from dataclasses import dataclass, field
-from .._data import data_directory
 from pathlib import Path
 from typing import Any, Literal
+
+from .._data import data_directory
 
 __all__ = ["ArgumentSpec", "OperationSpec", "ServiceSpec", "build_spec", "default_spec", "load_spec"]
 
@@ -46,7 +47,7 @@ class ArgumentSpec:
     maximum: float | None = None
     max_length: int | None = None
     max_items: int | None = None
-    items: "ArgumentSpec | None" = None
+    items: ArgumentSpec | None = None
     default: Any = None
     accept_single: bool = False
     accept_object: bool = False
@@ -191,13 +192,13 @@ def _compiled_spec(directory: str, cache_dir: str | None = None) -> ServiceSpec 
         cache_dir or cache_directory(), f"spec-{digest[:32].decode()}.{sys.implementation.cache_tag}.pickle"
     )
     try:
-        with open(cache, "rb") as f:
-            head, _, body = f.read().partition(b"\n")
+        with open(cache, "rb") as cached:
+            head, _, body = cached.read().partition(b"\n")
         if head == digest:
             spec = pickle.loads(body)
             if isinstance(spec, ServiceSpec):
                 return spec
-    except Exception:  # missing, stale or unreadable: build it again
+    except Exception:  # noqa: BLE001 - missing, stale or unreadable: build it again
         pass
     def read(name: str) -> str:
         if name not in sources:
@@ -211,8 +212,8 @@ def _compiled_spec(directory: str, cache_dir: str | None = None) -> ServiceSpec 
     temporary = f"{cache}.{os.getpid()}.tmp"
     try:
         os.makedirs(os.path.dirname(cache), exist_ok=True)
-        with open(temporary, "wb") as f:
-            f.write(digest + b"\n" + pickle.dumps(spec, protocol=pickle.HIGHEST_PROTOCOL))
+        with open(temporary, "wb") as out:
+            out.write(digest + b"\n" + pickle.dumps(spec, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(temporary, cache)  # atomic: a concurrent reader sees the old file or the new one
     except OSError:
         try:
@@ -222,7 +223,9 @@ def _compiled_spec(directory: str, cache_dir: str | None = None) -> ServiceSpec 
     return spec
 
 
-def build_spec(document: dict[str, Any], included: list[dict[str, Any]] | tuple[dict[str, Any], ...] = ()) -> ServiceSpec:
+def build_spec(
+    document: dict[str, Any], included: list[dict[str, Any]] | tuple[dict[str, Any], ...] = ()
+) -> ServiceSpec:
     """Turn a parsed OpenAPI document (with our x- extensions), and the parsed documents it includes, into a
     :class:`ServiceSpec`."""
     documents = [document, *included]

@@ -66,8 +66,9 @@ class Transport:
         if session.trust_env and session.verify is True:
             self._verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
         # A caller's session headers (a trace id, a gateway key) go on every request, under ours.
-        self._headers = {
-            **session.headers,
+        self._headers: dict[str, str] = {
+            **{name: value if isinstance(value, str) else value.decode("latin-1")
+               for name, value in session.headers.items()},
             "User-Agent": user_agent,
             "Accept": "application/json",
             "Accept-Encoding": "gzip, deflate",
@@ -194,7 +195,7 @@ class Transport:
         prepared = requests.PreparedRequest()
         prepared.url = self.base_url
         pool = adapter.get_connection_with_tls_context(prepared, self._verify, proxies=self._proxies, cert=None)
-        adapter.cert_verify(pool, self.base_url, self._verify, None)
+        adapter.cert_verify(pool, self.base_url, self._verify, None)  # type: ignore[no-untyped-call]
         self._pool_cache = (adapter, pool)
         return pool
 

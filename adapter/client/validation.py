@@ -54,14 +54,14 @@ class OperationValidator:
         from pydantic import Field, create_model
 
         fields: dict[str, Any] = {}
-        for field_name, arg in zip(self._field_to_arg, self.operation.arguments.values()):
+        for field_name, arg in zip(self._field_to_arg, self.operation.arguments.values(), strict=True):
             annotation = _annotation(arg)
             if arg.required:
                 fields[field_name] = (annotation, Field(alias=arg.name))
             else:
                 fields[field_name] = (annotation | None, Field(None, alias=arg.name))
         operation = self.operation
-        return create_model(  # type: ignore[call-overload]
+        return create_model(
             f"{operation.name[0].upper()}{operation.name[1:]}Arguments", __config__=_model_config(), **fields
         )
 
@@ -141,7 +141,7 @@ class OperationValidator:
         return problems
 
     def _describe(self, error: Mapping[str, Any]) -> tuple[str, str]:
-        loc = error.get("loc") or ("(arguments)",)
+        loc: tuple[Any, ...] = tuple(error.get("loc") or ("(arguments)",))
         name = str(loc[0])
         kind = error.get("type", "")
         arg = self.operation.arguments.get(name)
@@ -260,11 +260,11 @@ def _annotation(arg: ArgumentSpec) -> Any:
             separator = arg.wire_join
             before.append(BeforeValidator(lambda value: value.split(separator) if isinstance(value, str) else value))
         # A tuple, not a bare *before in the subscript: that syntax needs Python 3.11 and we support 3.10.
-        return Annotated[  # type: ignore[misc]
-            (list[_annotation(arg.items)], *before, Field(min_length=1, max_length=arg.max_items))
-        ]
+        items: Any = list.__class_getitem__(_annotation(arg.items))  # list[T] for a T known at run time only
+        parts = (items, *before, Field(min_length=1, max_length=arg.max_items))
+        return Annotated[parts]
     if arg.enum is not None:
-        return Literal[arg.enum]  # type: ignore[valid-type]
+        return Literal[arg.enum]
     if arg.type == "integer":
         return Annotated[int, BeforeValidator(_not_bool), Field(ge=arg.minimum, le=arg.maximum)]
     if arg.type == "number":
@@ -273,7 +273,8 @@ def _annotation(arg: ArgumentSpec) -> Any:
         return bool
     before = [BeforeValidator(_object_as_json)] if arg.accept_object else []
     pattern = _end_anchored(arg.pattern) if arg.pattern else None
-    return Annotated[(str, *before, Field(pattern=pattern, max_length=arg.max_length))]  # type: ignore[misc]
+    parts = (str, *before, Field(pattern=pattern, max_length=arg.max_length))
+    return Annotated[parts]
 
 
 def _end_anchored(pattern: str) -> str:

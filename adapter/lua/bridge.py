@@ -3,18 +3,19 @@
 
 Every Twilio operation goes through :meth:`Bridge.call`, every page of ``Twilio.each`` through
 :meth:`Bridge.page`, ``Twilio.validateRequest`` through :meth:`Bridge.validate_request`, and every operation
-of a host service through :meth:`Bridge.service_call`. Neither ever raises into Lua: a :class:`~adapter.TwilioError` becomes its error object,
-anything else is logged on the ``adapter`` logger and becomes a generic error object, because a live Python
-exception caught by a script's ``pcall`` would hand it the whole interpreter (``__traceback__``,
-``__class__``...). A call returns its result (a fresh Lua table, or nil), or ``False`` with the error object
-put in a slot table the Lua side reads (``lua/twilio.lua``): one crossing, no envelope to build.
+of a host service through :meth:`Bridge.service_call`. None ever raises into Lua: a
+:class:`~adapter.TwilioError` becomes its error object, anything else is logged on the ``adapter`` logger and
+becomes a generic error object, because a live Python exception caught by a script's ``pcall`` would hand it
+the whole interpreter (``__traceback__``, ``__class__``...). A call returns its result (a fresh Lua table, or
+nil), or ``False`` with the error object put in a slot table the Lua side reads (``lua/twilio.lua``): one
+crossing, no envelope to build.
 
-What Lua passes in is only ever a table, nil, a number, a boolean or one of our own operation names: the
-Lua closures check the call's shape themselves, and name a wrong one to the host (``problem``, ``detail``).
-A script's strings are read only by our own walker (:func:`~adapter.lua.convert.to_python`), where text
-that is not UTF-8 becomes a validation error naming the field. That is what makes a runtime with
-``encoding="utf-8"`` safe here: lupa decodes a Lua string argument before our code runs, and would raise
-into Lua on one that is not UTF-8.
+What Lua passes in is only ever a table, nil, a number, a boolean or one of our own operation names: the Lua
+closures check the call's shape themselves, and name a wrong one to the host (``problem``, ``detail``). A
+script's strings are read only by our own walker (:func:`~adapter.lua.convert.to_python`), where text that is
+not UTF-8 becomes a validation error naming the field. That is what makes a runtime with ``encoding="utf-8"``
+safe here: lupa decodes a Lua string argument before our code runs, and would raise into Lua on one that is
+not UTF-8.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ import logging
 import time
 from collections.abc import Callable
 from functools import partial
-from .._data import read_data
 from typing import Any
 
+from .._data import read_data
 from ..client.errors import TwilioError
 from ..client.parse import FreshJSON
 from .convert import DEFAULT_MAX_BYTES, ConversionError, LuaTypeFn, json_to_lua, lua_size, to_lua, to_python

@@ -63,6 +63,12 @@ class ConversionSizeError(ConversionError):
         self.max_bytes = max_bytes
 
 
+def _table_type(kind: type) -> bool:
+    """Remember ``kind`` as a Lua table type, so the next value of it skips ``lua_type``."""
+    _TABLE_TYPES.add(kind)
+    return True
+
+
 def to_python(
     value: Any,
     lua_type: LuaTypeFn,
@@ -79,8 +85,7 @@ def to_python(
         return None
     if max_depth > 0 and max_nodes > 1:
         kind = type(value)
-        if kind in _TABLE_TYPES or (kind not in _PLAIN and lua_type(value) == "table" and _TABLE_TYPES.add(kind)
-                                    is None):
+        if kind in _TABLE_TYPES or (kind not in _PLAIN and lua_type(value) == "table" and _table_type(kind)):
             flat = _flat(value, max_nodes - 1, max_bytes)
             if flat is not None:
                 return flat
@@ -101,7 +106,7 @@ def _flat(table: Any, limit: int, max_bytes: int) -> dict[str, Any] | None:
     """The common case, quickly: a table of named strings, integers and booleans (a call's arguments).
     None for anything else (nested tables, floats, other keys, text that is not UTF-8, too many entries or
     bytes): the walker then converts it, or names what is wrong."""
-    out = {}
+    out: dict[str, Any] = {}
     size = 0
     try:
         for key, value in table.items():
@@ -153,13 +158,13 @@ class _Walker:
                 raise ConversionError(path, "is not valid UTF-8 text") from None
         if value is _BAD_TEXT:
             raise ConversionError(path, "is not valid UTF-8 text")
-        kind = self.lua_type(value)
-        if kind == "table":
+        lua_kind = self.lua_type(value)
+        if lua_kind == "table":
             return self.table(value, path, depth)
-        if kind == "function" and "Coroutine" in type(value).__name__:
-            kind = "thread"  # lupa reports a coroutine as a function
-        if kind in ("function", "thread", "userdata"):
-            what = {"function": "a function", "thread": "a coroutine", "userdata": "a userdata value"}[kind]
+        if lua_kind == "function" and "Coroutine" in type(value).__name__:
+            lua_kind = "thread"  # lupa reports a coroutine as a function
+        if lua_kind in ("function", "thread", "userdata"):
+            what = {"function": "a function", "thread": "a coroutine", "userdata": "a userdata value"}[lua_kind]
             raise ConversionError(path, f"is {what}; only strings, numbers, booleans and tables can be passed")
         raise ConversionError(path, "is not a Lua value that can be passed")
 
@@ -309,7 +314,7 @@ def lua_size(value: Any, limit: float = math.inf) -> float:
         return 32 + (len(value) if value.isascii() else 4 * len(value))
     if kind is dict or isinstance(value, dict):
         # 64 for the table, per entry a hash node and a key string header
-        total = 64 + 112 * len(value)
+        total: float = 64 + 112 * len(value)
         for key, item in value.items():
             total += len(key) if type(key) is str else 16
             item_kind = type(item)

@@ -26,7 +26,6 @@ from typing import Any
 
 from ..client.dispatcher import deadline as call_deadline
 from .bridge import Bridge, install_service, load, lua_module
-from .services import check_service_name, service_operations
 from .convert import ConversionError, ConversionSizeError, to_lua, to_python
 from .errors import (
     LuaCallLimitError,
@@ -41,6 +40,7 @@ from .errors import (
     LuaTimeLimitError,
     LuaWallClockLimitError,
 )
+from .services import check_service_name, service_operations
 
 __all__ = [
     "DEFAULT_CALL_LIMIT",
@@ -405,7 +405,10 @@ class LuaHost:
         try:
             converted = self._plain(value, wrapped, "")
             # Read raw: the budget hook is off now, and a script may have given _G an endless __index.
-            captured = {name: self._plain(*self._capture(env, name), name) for name in capture}
+            captured = {}
+            for name in capture:
+                captured_value, captured_wrapped = self._capture(env, name)
+                captured[name] = self._plain(captured_value, captured_wrapped, name)
         except ConversionSizeError as exc:
             raise LuaResultSizeError(
                 f"{chunk}: the script's result is larger than this host allows ({exc.path} is part of more "

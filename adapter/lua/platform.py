@@ -77,7 +77,7 @@ class Endpoint:
         if len(wanted) != len(given):
             return None
         params: dict[str, str] = {}
-        for pattern, segment in zip(wanted, given):
+        for pattern, segment in zip(wanted, given, strict=True):
             name = _PARAM.match(pattern)
             if name:
                 if not segment:

@@ -42,7 +42,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="auth token for that account (default: the built-in test token)")
     parser.add_argument("--state", metavar="PATH", default=None,
                         help="SQLite file keeping resources across runs (default: in memory)")
-    parser.add_argument("--latency", metavar="MS", type=float, default=0, help="delay every response by MS milliseconds")
+    parser.add_argument("--latency", metavar="MS", type=float, default=0,
+                        help="delay every response by MS milliseconds")
     parser.add_argument("--rate-limit", metavar="N", type=float, default=None,
                         help="answer 429 (code 20429) beyond N requests per second")
     parser.add_argument("--fail-rate", metavar="P", type=_probability, default=0.0,

@@ -7,8 +7,9 @@ the timings later never rewrites the history of resources created earlier.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 __all__ = [
     "CALL_FINAL",

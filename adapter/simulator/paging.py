@@ -9,8 +9,9 @@ that no longer resolves (its record was deleted) falls back to the plain ``Page`
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Generic, Iterable, Iterator, Mapping, Protocol, Sequence, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import urlencode
 
 from .errors import TwilioError
@@ -32,7 +33,6 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
 
 T = TypeVar("T")
-T_co = TypeVar("T_co", covariant=True)
 SortKey = tuple[float, int]
 
 
@@ -78,15 +78,15 @@ def parse_page_request(args: Mapping[str, str]) -> PageRequest:
     return PageRequest(page=page, page_size=size, token=args.get("PageToken") or None)
 
 
-class Source(Protocol[T_co]):
+class Source(Protocol[T]):
     """Where a page is taken from: the matching entries, walked lazily in either direction."""
 
-    def newest(self, below: SortKey | None = None, *, inclusive: bool = False, skip: int = 0) -> Iterator[Entry[T_co]]:
+    def newest(self, below: SortKey | None = None, *, inclusive: bool = False, skip: int = 0) -> Iterator[Entry[T]]:
         """Entries newest first, only those older than ``below`` (or as old, if ``inclusive``),
         after skipping the first ``skip``."""
         ...
 
-    def oldest(self, above: SortKey) -> Iterator[Entry[T_co]]:
+    def oldest(self, above: SortKey) -> Iterator[Entry[T]]:
         """Entries newer than ``above``, oldest first."""
         ...
 

@@ -11,7 +11,8 @@ import hashlib
 import math
 import mimetypes
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from .dates import format_rfc2822

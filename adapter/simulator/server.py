@@ -9,10 +9,11 @@ import secrets
 import socket
 import threading
 import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
@@ -189,7 +190,7 @@ class SimulatorApp:
             self._authenticate(request, account_sid)
         if not_allowed:
             raise TwilioError(20004, 405)
-        sid, parent = values.get("sid"), values.get("parent_sid")
+        sid, parent = values.get("sid", ""), values.get("parent_sid")  # a collection has no sid
         path = request.path
         service = self.service
         if kind in _V2_KINDS:
@@ -205,12 +206,12 @@ class SimulatorApp:
             return Response(status=204)
         return _json(service.fetch(kind, account_sid, sid, path, parent))
 
-    def _v2(self, kind: str, scope: str, request: Request, values: dict[str, Any], account_sid: str) -> Response:
+    def _v2(self, kind: str, scope: str, request: Request, values: Mapping[str, Any], account_sid: str) -> Response:
         path, post = request.path, request.method == "POST"
         if kind == "lookup":
             return _json(self.service.lookup.fetch(account_sid, values["number"], request.args))
         verify = self.service.verify
-        service_sid = values.get("service_sid")
+        service_sid = values.get("service_sid", "")
         if kind == "verify_services":
             if scope == "instance":
                 return _json(verify.fetch_service(account_sid, service_sid, path))
@@ -378,7 +379,7 @@ class _RequestBody:
                 total += len(chunk)
                 if total > _DRAIN_LIMIT:
                     return False
-        except Exception:  # the client went away mid-body, or sent a malformed chunk
+        except Exception:  # noqa: BLE001 - the client went away mid-body, or sent a malformed chunk
             return False
 
 
@@ -394,9 +395,10 @@ class _Handler(WSGIRequestHandler):
 
     protocol_version = "HTTP/1.1"
     server: _Server
+    _headers_buffer: list[bytes]  # BaseHTTPRequestHandler's own, undeclared in typeshed
 
     def setup(self) -> None:
-        self.timeout = self.server.idle_timeout
+        self.timeout = self.server.idle_timeout  # type: ignore[misc]  # per connection, as socketserver reads it
         super().setup()
         try:
             # Small request/answer pairs on a kept-alive connection must not wait on Nagle + delayed ACK.
@@ -431,7 +433,9 @@ class _Handler(WSGIRequestHandler):
         started: list[Any] = []
         chunks: list[bytes] = []
 
-        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
+        def start_response(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Callable[[bytes], None]:
             started[:] = [status, headers]  # nothing is sent before the application is done
             return chunks.append
 

@@ -6,16 +6,19 @@ so it is exercised directly by unit tests as well as through the wire.
 
 from __future__ import annotations
 
+import builtins  # Service.list shadows the builtin in annotations inside the class
 import itertools
 import math
 import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol
+from typing import Any, Protocol
 
 from .clock import Clock
 from .dates import parse_filter_date
 from .errors import TwilioError
 from .lifecycle import CALL_FINAL, MESSAGE_FINAL, Timings, call_timeline, cut_timeline, message_timeline, status_at
+from .lookup import Lookup
 from .paging import Entry, SortKey, envelope, parse_page_request, take_page
 from .resources import (
     call_resource,
@@ -30,10 +33,9 @@ from .resources import (
     reached_at,
     status_of,
 )
-from .lookup import Lookup
 from .store import Record, Store
-from .verify import Verify
 from .validation import check_call, check_message, check_schedule, is_e164
+from .verify import Verify
 
 __all__ = ["Filter", "KINDS", "Kind", "Service"]
 
@@ -43,7 +45,7 @@ _CALL_STATUSES = frozenset({"queued", "ringing", "in-progress", "completed", "bu
 class Form(Protocol):
     """What the service needs from a request body: werkzeug's MultiDict satisfies it."""
 
-    def get(self, key: str, default: Any = None) -> Any: ...
+    def get(self, key: str, /) -> str | None: ...
 
     def getlist(self, key: str) -> list[str]: ...
 
@@ -104,7 +106,8 @@ KINDS: dict[str, Kind] = {
         ),
         Kind(
             "messages", "Messages", "messages", message_resource,
-            (Filter("To", "to"), Filter("From", "from"), Filter("DateSent", "date_sent", dated=True, probe=reached_at("sent"))),
+            (Filter("To", "to"), Filter("From", "from"),
+             Filter("DateSent", "date_sent", dated=True, probe=reached_at("sent"))),
             deletable=MESSAGE_FINAL,
             children="media",
         ),
@@ -194,7 +197,8 @@ class Service:
         )
         for url in media_urls:
             self.store.add(
-                Record("media", new_sid("ME"), account_sid, now, {"content_type": content_type_for(url), "url": url}, sid)
+                Record("media", new_sid("ME"), account_sid, now,
+                       {"content_type": content_type_for(url), "url": url}, sid)
             )
         return record
 
@@ -281,7 +285,7 @@ class Service:
     @staticmethod
     def _filters(
         kind: Kind, args: Mapping[str, str]
-    ) -> tuple[list[tuple[str, str]], dict[str, str], list[Predicate], float | None]:
+    ) -> tuple[builtins.list[tuple[str, str]], dict[str, str], builtins.list[Predicate], float | None]:
         """(filters as the client sent them, stored-field equalities for the store, other predicates,
         the creation time every match precedes, if a dated filter has an upper bound)."""
         by_param = {param: flt for flt in kind.filters for param in flt.params}
@@ -305,7 +309,9 @@ class Service:
                     # A match has int(date) <= high and date >= created, so created < high + 1.
                     created_below = high + 1 if created_below is None else min(created_below, high + 1)
 
-                def dated(record: Record, now: float, probe: Probe = flt.probe, low: float = low, high: float = high) -> bool:
+                def dated(
+                    record: Record, now: float, probe: Probe = flt.probe, low: float = low, high: float = high
+                ) -> bool:
                     moment = probe(record, now)
                     return moment is not None and low <= int(moment) <= high
 
@@ -368,7 +374,9 @@ class _Matching:
     def _scan(self, **options: Any) -> Iterator[Record]:
         return self.store.scan(self.kind, self.account_sid, self.parent_sid, where=self.where, **options)
 
-    def newest(self, below: SortKey | None = None, *, inclusive: bool = False, skip: int = 0) -> Iterator[Entry[Record]]:
+    def newest(
+        self, below: SortKey | None = None, *, inclusive: bool = False, skip: int = 0
+    ) -> Iterator[Entry[Record]]:
         if self.cap is not None and (below is None or self.cap < below):
             below, inclusive = self.cap, False
         if not self.predicates:

@@ -12,9 +12,10 @@ import json
 import re
 import sqlite3
 import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Protocol
+from typing import Any, Protocol
 
 __all__ = ["MemoryStore", "Record", "SqliteStore", "Store", "open_store"]
 
@@ -128,7 +129,9 @@ class _Ordered:
         return chosen
 
 
-def _batches(fetch: Callable[[SortKey | None, bool, int], list[Record]], start: SortKey | None, inclusive: bool) -> Iterator[Record]:
+def _batches(
+    fetch: Callable[[SortKey | None, bool, int], list[Record]], start: SortKey | None, inclusive: bool
+) -> Iterator[Record]:
     """Keyset pagination over ``fetch(start, inclusive, size)``: each batch resumes after the last
     record of the previous one, so records added or deleted meanwhile neither repeat nor shift."""
     size = _FIRST_BATCH

@@ -16,7 +16,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 import threading
-from typing import Any, Callable, Mapping, Protocol
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 import phonenumbers
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
@@ -40,11 +41,11 @@ _VERIFICATION_KIND = "verifications"
 
 
 class Deliver(Protocol):
-    def __call__(self, account_sid: str, to: str, from_: str, body: str) -> None: ...
+    def __call__(self, account_sid: str, to: str, from_: str, body: str) -> object: ...
 
 
 class Form(Protocol):
-    def get(self, key: str, default: Any = None) -> Any: ...
+    def get(self, key: str, /) -> str | None: ...
 
 
 def _given(form: Form, key: str) -> str | None:
@@ -58,7 +59,9 @@ class Verify:
         self.clock = clock
         self.deliver = deliver
         self._lock = lock or threading.RLock()
-        self.make_code: Callable[[int], str] = lambda length: "".join(secrets.choice("0123456789") for _ in range(length))
+        self.make_code: Callable[[int], str] = lambda length: "".join(
+            secrets.choice("0123456789") for _ in range(length)
+        )
 
     # -- services ----------------------------------------------------------------------------------------------
 
@@ -139,7 +142,9 @@ class Verify:
                     "checks": 0, "updated": now, "amount": _given(form, "Amount"), "payee": _given(form, "Payee"),
                     "sends": [{"channel": channel, "time": now, "sid": "VL" + secrets.token_hex(16)}],
                 }
-                record = self.store.add(Record(_VERIFICATION_KIND, "VE" + secrets.token_hex(16), account_sid, now, data))
+                record = self.store.add(
+                    Record(_VERIFICATION_KIND, "VE" + secrets.token_hex(16), account_sid, now, data)
+                )
             self._send(account_sid, service, record, _given(form, "CustomFriendlyName"))
             return _verification(record, now)
 

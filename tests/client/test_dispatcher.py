@@ -16,7 +16,7 @@ from adapter import Dispatcher, TwilioError
 from adapter.client.dispatcher import DEFAULT_BASE_URL, DEFAULT_TIMEOUT
 
 from .support import (
-    ACCOUNT_SID, API_KEY, API_SECRET, AUTH_TOKEN, BASE_URL, CALL_SID, OTHER_ACCOUNT_SID, OTHER_AUTH_TOKEN,
+    ACCOUNT_SID, API_KEY, API_SECRET, AUTH_TOKEN, CALL_SID, OTHER_ACCOUNT_SID, OTHER_AUTH_TOKEN,
     basic_auth, fixture, path_of,
 )
 

@@ -80,7 +80,7 @@ def _apply_rules(op: OperationSpec, args: dict[str, Any], chosen: tuple[tuple[st
     for group in op.mutually_exclusive:
         for name in [n for n in group if n in args][1:]:
             del args[name]
-    for group, (name, value) in zip((*op.require_one_of, *op.require_given), chosen):
+    for group, (name, value) in zip((*op.require_one_of, *op.require_given), chosen, strict=True):
         if not any(n in args for n in group):
             args[name] = value
     for name, needs in op.requires.items():

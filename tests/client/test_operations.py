@@ -15,7 +15,7 @@ from adapter import Dispatcher, TwilioError
 from adapter.client.spec import default_spec
 
 from .support import (
-    ACCOUNT_SID, AUTH_TOKEN, BASE_URL, basic_auth, fixture, form_of, load_cases, path_of, query_of,
+    ACCOUNT_SID, AUTH_TOKEN, basic_auth, fixture, form_of, load_cases, path_of, query_of,
 )
 
 SAMPLES: dict[str, dict[str, Any]] = load_cases("operations.yaml")

@@ -45,6 +45,7 @@ def three_message_pages(mocked: WireMock) -> list[str]:
          {"To": "+15558675310", "PageSize": "2", "Page": "1", "PageToken": f"PASM{1:032x}"},
          {"To": "+15558675310", "PageSize": "2", "Page": "2", "PageToken": f"PASM{3:032x}"}],
         bodies,
+        strict=True,
     ):
         mocked.add("GET", BASE_URL + MESSAGES, json=body, match=[query_param_matcher(query)])
     return sids

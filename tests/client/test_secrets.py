@@ -16,7 +16,7 @@ from adapter import Dispatcher, TwilioError
 from adapter.client.retry import RetryPolicy
 
 from .support import (
-    ACCOUNT_SID, API_KEY, API_SECRET, AUTH_TOKEN, BASE_URL, CALL_SID, OTHER_ACCOUNT_SID, OTHER_AUTH_TOKEN,
+    ACCOUNT_SID, API_KEY, API_SECRET, AUTH_TOKEN, CALL_SID, OTHER_ACCOUNT_SID, OTHER_AUTH_TOKEN,
     fixture, secret_forms,
 )
 
@@ -108,7 +108,7 @@ def test_config_errors_leak_nothing() -> None:
                    {"account_sid": ACCOUNT_SID, "api_secret": API_SECRET},
                    {"account_sid": ACCOUNT_SID, "auth_token": AUTH_TOKEN, "base_url": "ftp://x"},
                    {"account_sid": ACCOUNT_SID, "auth_token": AUTH_TOKEN, "timeout": -1}):
-        error = run_and_capture(lambda: Dispatcher(environ={}, **kwargs))
+        error = run_and_capture(lambda kwargs=kwargs: Dispatcher(environ={}, **kwargs))
         assert error is not None and error.type == "config"
 
 
@@ -120,8 +120,8 @@ def test_retries_and_transport_failures_log_nothing_secret(
                                    backoff_initial=0.001, jitter="none", max_retries=1)
     for url, kind in ((f"http://127.0.0.1:{closed_port}", "network"), (silent_server.url, "timeout")):
         d = Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=url, timeout=0.2, retry_policy=policy, environ={})
-        error = run_and_capture(lambda: d.getCall(CallSid=CALL_SID, AccountSid=OTHER_ACCOUNT_SID,
-                                                  AuthToken=OTHER_AUTH_TOKEN))
+        error = run_and_capture(lambda d=d: d.getCall(CallSid=CALL_SID, AccountSid=OTHER_ACCOUNT_SID,
+                                                      AuthToken=OTHER_AUTH_TOKEN))
         assert error is not None and error.type == kind
     # A real exchange, with a retried 503 then success, through the whole HTTP stack.
     d = Dispatcher(ACCOUNT_SID, AUTH_TOKEN, base_url=http_server.url, retry_policy=policy, environ={})

@@ -12,7 +12,7 @@ from tests.wire import WireMock
 from adapter import Dispatcher, TwilioError
 from adapter.client.spec import default_spec
 
-from .support import BASE_URL, fixture, load_cases
+from .support import fixture, load_cases
 
 CASES: list[dict[str, Any]] = load_cases("validation.yaml")
 SAMPLES: dict[str, dict[str, Any]] = load_cases("operations.yaml")

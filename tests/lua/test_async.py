@@ -152,7 +152,7 @@ def test_failures_are_the_same_exceptions_as_execute(sim: Simulator) -> None:
         (f"return {SEND}.sid", {"n": 1}, None),
     ]
     results = run_all(async_host(sim, memory_limit=8 * 1024 * 1024), *[(s, g) for s, g, _ in cases])
-    for (source, _, expected), result in zip(cases, results):
+    for (source, _, expected), result in zip(cases, results, strict=True):
         if expected is None:
             assert result.value.startswith("SM"), source
         else:

@@ -66,7 +66,7 @@ def test_results_are_real_tables_with_one_based_arrays(mocked: WireMock, mock_ho
 def test_unicode_bodies_round_trip(mocked: WireMock, mock_host: LuaHost) -> None:
     text = "Ünïcødé ☃ 日本語 🚀 \u0000 nul"
     mocked.add("POST", MESSAGES, status=201, json=message_json(body=text))
-    out = mock_host.run(f'local m = Twilio.postMessage{{From = "+15005550006", To = "+15558675310", Body = body}}'
+    out = mock_host.run('local m = Twilio.postMessage{From = "+15005550006", To = "+15558675310", Body = body}'
                         " return {body = m.body, len = #m.body}", globals={"body": text})
     assert out["body"] == text and out["len"] == len(text.encode())
     assert "Body=%C3%9Cn%C3%AF" in mocked.calls[0].request.body

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from adapter.lua import LuaHost
+from adapter.lua import LuaHost, LuaLimitError
 from adapter.simulator import Simulator
 
 
@@ -34,7 +34,7 @@ def test_host_globals_are_per_run(mock_host: LuaHost) -> None:
 
 
 def test_state_after_a_stop_does_not_leak(mock_host: LuaHost) -> None:
-    with pytest.raises(Exception):
+    with pytest.raises(LuaLimitError):
         mock_host.run("x = 1 while true do end")
     assert mock_host.run("return x") is None
 

@@ -74,7 +74,7 @@ def test_lua_matcher_agrees_with_c(engine: str, mock_dispatcher) -> None:
     expected = c_host.run(SCRIPT, globals={"cases": cases})
     got = lua_host.run(SCRIPT, globals={"cases": cases})
     assert len(expected) == len(cases)
-    mismatches = [(c, e, g) for c, e, g in zip(cases, expected, got) if e != g]
+    mismatches = [(c, e, g) for c, e, g in zip(cases, expected, got, strict=True) if e != g]
     assert not mismatches, json.dumps(mismatches[:5], ensure_ascii=False)
     assert sum(1 for e in expected if e != "error") > len(cases) // 2  # most cases really match something
 

@@ -241,7 +241,7 @@ def _strict(data: bytes) -> bool:
 
 
 def _check(lua_text, cases: list[bytes]) -> None:
-    for case, (same, out) in zip(cases, lua_text(cases)):
+    for case, (same, out) in zip(cases, lua_text(cases), strict=True):
         assert same == _strict(case), case
         assert _strict(out), (case, out)  # whatever came in, valid UTF-8 comes out
         assert out.decode("utf-8").replace("\ufffd", "") == case.decode("utf-8", "replace").replace("\ufffd", "")

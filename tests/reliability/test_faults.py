@@ -16,6 +16,7 @@ import pytest
 from adapter import Dispatcher, TwilioError
 from adapter.client.retry import RetryPolicy
 from adapter.client.spec import default_spec
+from adapter.simulator import Simulator
 
 from .conftest import ACCOUNT_SID, FETCH, MESSAGE_SID, SEND, fast_policy
 from .faultserver import (
@@ -463,8 +464,7 @@ def test_max_rss_is_sane_after_the_suite_so_far():
 
 @pytest.fixture
 def sim():
-    simulator = pytest.importorskip("adapter.simulator")
-    with simulator.Simulator(seed=7) as running:
+    with Simulator(seed=7) as running:
         yield running
 
 
@@ -521,7 +521,7 @@ def test_one_debug_line_per_attempt_and_a_warning_per_retry(
     warnings = [r.getMessage() for r in mine if r.levelno == logging.WARNING]
     path = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/{MESSAGE_SID}.json"
     assert len(debug) == 3
-    for number, (line, status) in enumerate(zip(debug, ["503", "connection_lost", "200"]), start=1):
+    for number, (line, status) in enumerate(zip(debug, ["503", "connection_lost", "200"], strict=True), start=1):
         assert line.startswith(f"getMessage GET {path} -> {status} in ")
         assert " ms " in line and line.endswith(f"(attempt {number})")
     assert len(warnings) == 2

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from adapter import Dispatcher, TwilioError
 from adapter.client.spec import ArgumentSpec, OperationSpec, default_spec
+from adapter.lua import LuaHost
 
 from .conftest import ACCOUNT_SID, AUTH_TOKEN, fast_policy
 from .faultserver import FaultServer
@@ -436,8 +437,7 @@ def lua_call(draw: Any, op: OperationSpec) -> tuple[str, bool | None, Any]:
 
 @pytest.fixture(scope="module")
 def lua_host(dispatcher: Dispatcher) -> Any:
-    lua = pytest.importorskip("adapter.lua")
-    return lua.LuaHost(dispatcher)
+    return LuaHost(dispatcher)
 
 
 @pytest.mark.parametrize("name", OPERATIONS)

@@ -13,12 +13,11 @@ from typing import Any
 
 import pytest
 
-from adapter import Dispatcher, TwilioError
+from adapter import Dispatcher, TwilioError, simulator
+from adapter.lua import LuaHost
 
 from .conftest import ACCOUNT_SID, AUTH_TOKEN, FETCH, SEND, fast_policy
 from .faultserver import FaultServer, close, closed_port, reply, slow
-
-simulator = pytest.importorskip("adapter.simulator")
 
 
 def _forms(*pairs: tuple[str, str]) -> list[str]:
@@ -303,8 +302,7 @@ EXTRA = results
 
 
 def _lua_host(dispatcher: Dispatcher, **options: Any) -> Any:
-    lua = pytest.importorskip("adapter.lua")
-    return lua.LuaHost(dispatcher, **options)
+    return LuaHost(dispatcher, **options)
 
 
 @pytest.mark.parametrize("engine", ["luajit21", "lua51"])
