@@ -276,3 +276,36 @@ def test_another_accounts_service_is_not_found(api: Api, sim: Simulator) -> None
     theirs = VerifyApi(Api(sim, other), sim.verify_service_sid)
     assert theirs.start().status_code == 404
     assert VerifyApi(api, "VA" + "0" * 32).start().json()["code"] == 20404
+
+
+# --- from Python: the five operations through the Dispatcher ---------------------------------------------------
+
+def test_the_five_operations_through_the_dispatcher(sim: Simulator, clock: Clock) -> None:
+    from adapter import Dispatcher, TwilioError
+
+    with Dispatcher(sim.account_sid, sim.auth_token, base_url=sim.base_url, environ={}) as twilio:
+        call = twilio.createCall(From="+15005550006", To=MOBILE_US, Url="https://example.com/t")
+        clock.advance(2.5)
+        assert twilio.updateCall(CallSid=call["sid"], Status="completed")["status"] == "completed"
+        message = twilio.postMessage(From="+15005550006", To=MOBILE_US, Body="PIN 4711")
+        clock.advance(5)
+        assert twilio.updateMessage(MessageSid=message["sid"], Body="")["body"] == ""
+        info = twilio.lookupPhoneNumber(PhoneNumber="(415) 555-2671", CountryCode="US", Fields="caller_name")
+        assert info["phone_number"] == MOBILE_US
+        started = twilio.createVerification(ServiceSid=sim.verify_service_sid, To=MOBILE_US, Channel="sms")
+        code = twilio.listMessage(To=MOBILE_US, PageSize=1)["messages"][0]["body"].rsplit(" ", 1)[1]
+        checked = twilio.checkVerification(ServiceSid=sim.verify_service_sid, VerificationSid=started["sid"], Code=code)
+        assert checked["status"] == "approved"
+        with pytest.raises(TwilioError) as gone:
+            twilio.checkVerification(ServiceSid=sim.verify_service_sid, VerificationSid=started["sid"], Code=code)
+        assert (gone.value.type, gone.value.status, gone.value.code) == ("api", 404, 20404)
+    wire = [(r.method, r.path, dict(r.form), r.query, r.username) for r in sim.requests]
+    root = f"/2010-04-01/Accounts/{sim.account_sid}"
+    assert wire[1] == ("POST", f"{root}/Calls/{call['sid']}.json", {"Status": "completed"}, {}, sim.account_sid)
+    assert wire[3] == ("POST", f"{root}/Messages/{message['sid']}.json", {"Body": ""}, {}, sim.account_sid)
+    assert wire[4] == ("GET", "/v2/PhoneNumbers/(415) 555-2671", {}, {"Fields": "caller_name", "CountryCode": "US"},
+                       sim.account_sid)
+    assert wire[5][:3] == ("POST", f"/v2/Services/{sim.verify_service_sid}/Verifications",
+                           {"To": MOBILE_US, "Channel": "sms"})
+    assert wire[7][:3] == ("POST", f"/v2/Services/{sim.verify_service_sid}/VerificationCheck",
+                           {"Code": code, "VerificationSid": started["sid"]})
