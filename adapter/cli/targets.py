@@ -58,7 +58,7 @@ def open_target(
             from ..simulator import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN
 
             account_sid, auth_token = TEST_ACCOUNT_SID, TEST_AUTH_TOKEN
-            _notice(notices, f"no credentials given; using the simulator's test credentials for {base_url}")
+            _notice(notices, f"no credentials given; using the simulator's built-in account for {base_url}")
         # --live passes no base URL: each operation goes to its own Twilio host (api, lookups, verify).
         with Dispatcher(account_sid, auth_token, base_url=base_url, environ=env, **dispatcher_options) as dispatcher:
             yield dispatcher

@@ -13,7 +13,9 @@ import sys
 import threading
 from typing import TextIO
 
-from .server import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, Simulator
+from .account import DEFAULT_CONFIG
+from .scenario import load_scenario
+from .server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, TEST_CREDENTIALS_SID, TEST_CREDENTIALS_TOKEN, Simulator
 
 __all__ = ["add_arguments", "main", "run"]
 
@@ -36,10 +38,22 @@ def _probability(value: str) -> float:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8765, help="port to listen on, 0 for any free port (default 8765)")
-    parser.add_argument("--account-sid", type=_account_sid, default=TEST_ACCOUNT_SID,
-                        help="account SID clients authenticate as (default: the built-in test account)")
-    parser.add_argument("--auth-token", default=TEST_AUTH_TOKEN,
-                        help="auth token for that account (default: the built-in test token)")
+    parser.add_argument("--account-sid", type=_account_sid, default=DEFAULT_ACCOUNT_SID,
+                        help="account SID clients authenticate as (default: the built-in account)")
+    parser.add_argument("--auth-token", default=DEFAULT_AUTH_TOKEN,
+                        help="auth token for that account (default: the built-in token)")
+    parser.add_argument("--scenario", metavar="FILE",
+                        help="YAML/JSON file: what the account owns and how recipients' messages and calls end")
+    parser.add_argument("--number", metavar="E164", action="append", default=[],
+                        help="one more phone number the account owns (sms, mms, voice); repeatable")
+    parser.add_argument("--short-code", metavar="DIGITS", action="append", default=[],
+                        help="one more short code the account owns; repeatable")
+    parser.add_argument("--sender-id", metavar="NAME", action="append", default=[],
+                        help="one more alphanumeric sender ID the account owns; repeatable")
+    parser.add_argument("--caller-id", metavar="E164", action="append", default=[],
+                        help="one more verified caller ID for calls; repeatable")
+    parser.add_argument("--remote-webhooks", action="store_true",
+                        help="deliver webhooks to any host, not only loopback")
     parser.add_argument("--state", metavar="PATH", default=None,
                         help="SQLite file keeping resources across runs (default: in memory)")
     parser.add_argument("--latency", metavar="MS", type=float, default=0,
@@ -67,6 +81,12 @@ def _banner(sim: Simulator, out: TextIO) -> None:
     print(f"Account SID: {sim.account_sid}", file=out)
     print(f"Auth token:  {sim.auth_token}", file=out)
     print(f"Verify Service: {sim.verify_service_sid} (Lookup and Verify share this base URL)", file=out)
+    if sim.test_credentials is not None:
+        test_sid, test_token = sim.test_credentials
+        print(f"Test credentials (like Twilio's: only creates, magic numbers): {test_sid} / {test_token}", file=out)
+    owned = ", ".join(n.phone_number for n in sim.account_book.get(sim.account_sid).numbers())
+    print(f"Owned numbers: {owned}", file=out)
+    print(f"Control API: {sim.base_url}/__sim__/ (clock, messages, outcomes, webhooks, reset)", file=out)
     print(f"Try: {curl}", file=out)
     print("Press Ctrl-C to stop.", file=out)
     out.flush()
@@ -75,6 +95,14 @@ def _banner(sim: Simulator, out: TextIO) -> None:
 def run(args: argparse.Namespace, *, stop: threading.Event | None = None, out: TextIO | None = None) -> int:
     """Serve until interrupted (or until ``stop`` is set); returns the exit status."""
     out = out or sys.stdout
+    try:
+        scenario = load_scenario(args.scenario) if args.scenario else None
+        config = (scenario.config if scenario else DEFAULT_CONFIG).with_additions(
+            tuple(args.number), tuple(args.short_code), tuple(args.sender_id), tuple(args.caller_id)
+        )
+    except ValueError as error:
+        print(f"twilio-lua simulate: {error}", file=sys.stderr)
+        return 2
     sim = Simulator(
         host=args.host,
         port=args.port,
@@ -86,6 +114,10 @@ def run(args: argparse.Namespace, *, stop: threading.Event | None = None, out: T
         drop_rate=args.drop_rate,
         seed=args.seed,
         log_requests=True,
+        config=config,
+        outcomes=scenario.outcomes if scenario else None,
+        test_credentials=(TEST_CREDENTIALS_SID, TEST_CREDENTIALS_TOKEN),
+        remote_webhooks=args.remote_webhooks,
     )
     try:
         sim.start()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import datetime, timezone
+from typing import Callable
 
 __all__ = ["Clock"]
 
@@ -36,6 +37,15 @@ class Clock:
         self._frozen = start is not None if frozen is None else frozen
         self._base = _to_epoch(start) if start is not None else time.time()
         self._offset = 0.0
+        self._listeners: list[Callable[[], None]] = []
+
+    def add_listener(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` after every jump, pause or resume (the webhook worker waits on it)."""
+        self._listeners.append(listener)
+
+    def _moved(self) -> None:
+        for listener in list(self._listeners):
+            listener()
 
     @property
     def frozen(self) -> bool:
@@ -56,6 +66,7 @@ class Clock:
             raise ValueError("the clock only moves forward")
         with self._lock:
             self._offset += seconds
+        self._moved()
 
     def set(self, when: datetime | float) -> None:
         """Jump to an absolute instant (freezes the clock there)."""
@@ -63,6 +74,22 @@ class Clock:
             self._base = _to_epoch(when)
             self._offset = 0.0
             self._frozen = True
+        self._moved()
+
+    def pause(self) -> None:
+        """Stop time where it is (a frozen clock stays frozen)."""
+        with self._lock:
+            if not self._frozen:
+                self._base, self._offset, self._frozen = time.time() + self._offset, 0.0, True
+        self._moved()
+
+    def resume(self) -> None:
+        """Let time run again from where it stands (a real-time clock keeps running)."""
+        with self._lock:
+            if self._frozen:
+                self._offset = self._base + self._offset - time.time()
+                self._frozen = False
+        self._moved()
 
     def __repr__(self) -> str:
         mode = "frozen" if self._frozen else "real-time"

@@ -15,8 +15,10 @@ __all__ = ["MESSAGES", "TwilioError", "error_body", "more_info"]
 # text reads like Twilio's (e.g. "The 'To' number +1555 is not a valid phone number.").
 MESSAGES: dict[int, str] = {
     400: "Bad Request: {detail}",
+    20001: "{detail}",
     20003: "Authenticate",
     20004: "Method not allowed",
+    20008: "Resource not accessible with Test Account Credentials",
     20009: "Cannot delete this resource before it is complete",
     20404: "The requested resource {path} was not found",
     20429: "Too Many Requests",
@@ -42,6 +44,7 @@ MESSAGES: dict[int, str] = {
     21604: "A 'To' phone number is required.",
     21606: "The 'From' phone number provided ({from_}) is not a valid message-capable Twilio phone "
     "number for this destination.",
+    21609: "The StatusCallback URL {value} is not a valid URL.",
     21610: "Attempt to send to unsubscribed recipient",
     21611: "This 'From' number has exceeded the maximum number of queued messages",
     21612: "The 'To' phone number: {to}, is not currently reachable using the 'From' phone number: "
@@ -49,18 +52,21 @@ MESSAGES: dict[int, str] = {
     21614: "'To' number is not a valid mobile number",
     21617: "The concatenated message body exceeds the 1600 character limit.",
     21620: "Invalid media URL(s)",
+    21624: "Invalid validity period value: {value}. ValidityPeriod is a whole number of seconds from 1 to 36000.",
     21623: "Number of media files exceeds allowed limit",
     21656: "The ContentSid is Invalid.",
     21701: "The Messaging Service Sid {value} is invalid.",
     21910: "Invalid From and To pair. From and To should be of the same channel.",
     30409: "This message cannot be canceled",
     35111: "SendAt timestamp is missing",
-    35114: "SendAt time must be between 300 seconds and 35 days (3024000 seconds) in the future, inclusive.",
+    35114: "SendAt time must be between 900 seconds and 35 days (3024000 seconds) in the future, inclusive.",
     35126: "The ScheduleType value provided is not supported for this channel",
     60200: "Invalid parameter{detail}",
     60202: "Max check attempts reached",
     60203: "Max send attempts reached",
     60205: "SMS is not supported by landline phone number",
+    32018: "Twiml size exceeded maximum allowed value of 4000 characters",
+    63007: "Twilio could not find a Channel with the specified From address",
 }
 
 

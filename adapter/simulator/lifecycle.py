@@ -18,6 +18,7 @@ __all__ = [
     "Timings",
     "call_timeline",
     "cut_timeline",
+    "ended",
     "message_timeline",
     "reached",
     "status_at",
@@ -25,8 +26,9 @@ __all__ = [
 
 Timeline = list[list[Any]]  # [[offset_seconds: float, status: str], ...], offsets ascending
 
-# Statuses after which Twilio lets you DELETE the record (anything else answers 20009).
-MESSAGE_FINAL = frozenset({"sent", "delivered", "undelivered", "failed", "received", "read", "canceled"})
+# Statuses after which Twilio lets you DELETE the record (anything else answers 20009). A message
+# in ``sent`` is not final: Twilio waits for the carrier's receipt ("Cannot delete message in state SENT").
+MESSAGE_FINAL = frozenset({"delivered", "undelivered", "failed", "received", "read", "canceled"})
 CALL_FINAL = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 
 
@@ -64,8 +66,8 @@ def _accumulate(start: float, steps: Sequence[tuple[float, str]]) -> Timeline:
 def message_timeline(
     timings: Timings, *, via_service: bool = False, send_after: float | None = None, final: str = "delivered"
 ) -> Timeline:
-    """queued -> sending -> sent -> final, preceded by ``accepted`` (Messaging Service) or
-    ``scheduled`` (SendAt, ``send_after`` seconds from creation)."""
+    """queued -> sending -> sent -> final (``failed`` straight from queued: never sent), preceded by
+    ``accepted`` (Messaging Service) or ``scheduled`` (SendAt, ``send_after`` seconds from creation)."""
     head: Timeline = []
     start = 0.0
     if send_after is not None:
@@ -74,28 +76,41 @@ def message_timeline(
     elif via_service:
         head = [[0.0, "accepted"]]
         start = timings.message_accepted
-    tail = _accumulate(
-        start,
-        [
+    if final == "failed":
+        steps = [(timings.message_queued, "queued"), (0.0, "failed")]
+    else:
+        steps = [
             (timings.message_queued, "queued"),
             (timings.message_sending, "sending"),
             (timings.message_sent, "sent"),
             (0.0, final),
-        ],
-    )
-    return head + tail
+        ]
+    return head + _accumulate(start, steps)
 
 
-def call_timeline(timings: Timings, *, final: str = "completed") -> Timeline:
-    return _accumulate(
-        0.0,
-        [
+def call_timeline(timings: Timings, *, final: str = "completed", ring_for: float | None = None) -> Timeline:
+    """queued -> ringing -> in-progress -> completed when answered; otherwise the call ends after
+    ringing (``busy``, ``canceled``; ``no-answer`` after ``ring_for`` seconds, the call's Timeout)
+    or without ringing (``failed``)."""
+    if final == "failed":
+        steps = [(timings.call_queued, "queued"), (0.0, "failed")]
+    elif final == "completed":
+        steps = [
             (timings.call_queued, "queued"),
             (timings.call_ringing, "ringing"),
             (timings.call_in_progress, "in-progress"),
-            (0.0, final),
-        ],
-    )
+            (0.0, "completed"),
+        ]
+    else:
+        ringing = ring_for if final == "no-answer" and ring_for is not None else timings.call_ringing
+        steps = [(timings.call_queued, "queued"), (ringing, "ringing"), (0.0, final)]
+    return _accumulate(0.0, steps)
+
+
+def ended(timeline: Timeline, elapsed: float) -> float | None:
+    """Offset at which the resource reached its final status, if it has by ``elapsed``."""
+    offset, status = timeline[-1]
+    return float(offset) if offset <= elapsed else None
 
 
 def status_at(timeline: Timeline, elapsed: float) -> tuple[str, float]:

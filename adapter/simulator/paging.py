@@ -3,7 +3,8 @@
 Page tokens follow Twilio's shape (``PA<sid>``: the page after that record, ``PB<sid>``: the page
 before it). They anchor on a record rather than an offset, so resources created while a client is
 walking pages do not shift or duplicate what it sees. Clients must treat them as opaque; a token
-that no longer resolves (its record was deleted) falls back to the plain ``Page`` offset.
+that no longer resolves (its record was deleted) falls back to the plain ``Page`` offset. As with
+Twilio, ``Page`` past 0 without a ``PageToken`` is refused (400, code 20001 "PageToken is required").
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def _integer(args: Mapping[str, str], name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise TwilioError(400, detail=f"{name} must be an integer, got {raw!r}") from None
+        raise TwilioError(20001, detail=f"Invalid value for {name}: {raw!r} is not an integer") from None
 
 
 def parse_page_request(args: Mapping[str, str]) -> PageRequest:
@@ -75,7 +76,11 @@ def parse_page_request(args: Mapping[str, str]) -> PageRequest:
     # list(limit=N), and N may exceed Twilio's 1000 cap.
     size = min(max(_integer(args, "PageSize", DEFAULT_PAGE_SIZE), 1), MAX_PAGE_SIZE)
     page = max(_integer(args, "Page", 0), 0)
-    return PageRequest(page=page, page_size=size, token=args.get("PageToken") or None)
+    token = args.get("PageToken") or None
+    if page > 0 and token is None:
+        # Twilio pages by token only: a page past the first needs the token its link carried.
+        raise TwilioError(20001, message="PageToken is required")
+    return PageRequest(page=page, page_size=size, token=token)
 
 
 class Source(Protocol[T]):

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .dates import format_rfc2822
-from .lifecycle import Timeline, reached, status_at
+from .lifecycle import Timeline, ended, reached, status_at
 from .store import Record
 
 __all__ = [
@@ -27,10 +27,12 @@ __all__ = [
     "call_resource",
     "content_type_for",
     "created_at",
+    "ended_at",
     "format_number",
     "media_resource",
     "message_price",
     "message_resource",
+    "message_sender",
     "new_sid",
     "num_segments",
     "phone_number_sid",
@@ -153,6 +155,21 @@ def created_at(record: Record, now: float) -> float:
     return record.created
 
 
+def message_sender(record: Record, now: float) -> str | None:
+    """A message's ``from``: a Messaging Service fills in the sender it picked once the message
+    leaves ``accepted`` (or ``scheduled``)."""
+    data = record.data
+    if data["from"] or not data.get("service_from"):
+        return data["from"]
+    return None if status_of(record, now) in ("accepted", "scheduled") else data["service_from"]
+
+
+def ended_at(record: Record, now: float) -> float | None:
+    """The epoch at which the resource reached its final status (None if not yet at ``now``)."""
+    offset = ended(record.data["timeline"], now - record.created)
+    return None if offset is None else record.created + offset
+
+
 def _at(record: Record, offset: float | None) -> str | None:
     return None if offset is None else format_rfc2822(record.created + offset)
 
@@ -173,10 +190,10 @@ def message_resource(record: Record, now: float) -> dict[str, Any]:
         "date_created": format_rfc2822(record.created),
         "date_sent": _at(record, reached(timeline, "sent", elapsed)),
         "date_updated": _at(record, since),
-        "direction": "outbound-api",
+        "direction": data.get("direction", "outbound-api"),
         "error_code": data.get("error_code") if failed else None,
         "error_message": data.get("error_message") if failed else None,
-        "from": data["from"],
+        "from": message_sender(record, now),
         "messaging_service_sid": data.get("messaging_service_sid"),
         "num_media": str(data["num_media"]),
         # Twilio reports 0 segments until a Messaging Service has picked the sender.
@@ -191,6 +208,12 @@ def message_resource(record: Record, now: float) -> dict[str, Any]:
     }
 
 
+def _answered_by(data: dict[str, Any]) -> str | None:
+    if "answered_by" in data:  # decided at creation from the recipient's outcome
+        return data["answered_by"]
+    return "human" if data.get("machine_detection") else None
+
+
 def call_resource(record: Record, now: float) -> dict[str, Any]:
     data = record.data
     timeline: Timeline = data["timeline"]
@@ -198,26 +221,29 @@ def call_resource(record: Record, now: float) -> dict[str, Any]:
     status, since = status_at(timeline, elapsed)
     dialed = reached(timeline, "ringing", elapsed)
     answered = reached(timeline, "in-progress", elapsed)
-    ended = reached(timeline, "completed", elapsed)
-    duration = None if ended is None or dialed is None else int(ended - dialed)
+    over = ended(timeline, elapsed)
+    duration = None
+    if over is not None:
+        # A call nobody answered lasted 0 seconds and costs nothing.
+        duration = int(over - dialed) if answered is not None and dialed is not None else 0
     path = f"{account_path(record.account_sid)}/Calls/{record.sid}"
     return {
         "account_sid": record.account_sid,
-        "answered_by": "human" if data.get("machine_detection") and answered is not None else None,
+        "answered_by": _answered_by(data) if answered is not None else None,
         "api_version": API_VERSION,
         "caller_name": None,
         "date_created": format_rfc2822(record.created),
         "date_updated": _at(record, since),
         "direction": "outbound-api",
         "duration": None if duration is None else str(duration),
-        "end_time": _at(record, ended),
+        "end_time": _at(record, over),
         "forwarded_from": None,
         "from": data["from"],
         "from_formatted": format_number(data["from"]),
         "group_sid": None,
         "parent_call_sid": data.get("parent_call_sid"),
         "phone_number_sid": data.get("phone_number_sid"),
-        "price": None if duration is None else call_price(duration),
+        "price": call_price(duration) if duration is not None and answered is not None else None,
         "price_unit": "USD",
         "queue_time": "0" if dialed is None else str(int(dialed * 1000)),
         "sid": record.sid,

@@ -9,7 +9,9 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+import uuid
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -22,27 +24,42 @@ from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 from werkzeug.wsgi import LimitedStream
 
+from .account import DEFAULT_CONFIG, AccountBook, AccountConfig
 from .clock import Clock
+from .control import PREFIX, Controls, control_response
 from .errors import TwilioError, error_body
 from .faults import Fault, FaultInjector
 from .lifecycle import Timings
+from .outcomes import Outcome, Outcomes
 from .service import Service
 from .store import open_store
+from .webhooks import Delivery, Webhook, Webhooks
 
 __all__ = [
+    "DEFAULT_ACCOUNT_SID",
+    "DEFAULT_AUTH_TOKEN",
     "RecordedRequest",
     "Simulator",
     "SimulatorApp",
     "TEST_ACCOUNT_SID",
     "TEST_AUTH_TOKEN",
+    "TEST_CREDENTIALS_SID",
+    "TEST_CREDENTIALS_TOKEN",
 ]
 
-# Built-in credentials of the simulator's default account. They only open this local simulator
-# (no real Twilio account has them), so they are deliberately public.
-TEST_ACCOUNT_SID = "AC" + "51a1a70f" * 4
-TEST_AUTH_TOKEN = "7e57" * 8
+# Built-in credentials of the simulator's default account, which behaves like a live account. They
+# only open this local simulator (no real Twilio account has them), so they are deliberately public.
+DEFAULT_ACCOUNT_SID = "AC" + "51a1a70f" * 4
+DEFAULT_AUTH_TOKEN = "7e57" * 8
+# Older names of the same pair (the default account, not Twilio-style test credentials).
+TEST_ACCOUNT_SID = DEFAULT_ACCOUNT_SID
+TEST_AUTH_TOKEN = DEFAULT_AUTH_TOKEN
+# Twilio-style test credentials: only POST Messages / POST Calls, magic numbers, nothing stored.
+TEST_CREDENTIALS_SID = "AC" + "7e57c4ed" * 4
+TEST_CREDENTIALS_TOKEN = "c4ed" * 8
 
 _ACCOUNT = "/2010-04-01/Accounts/<account_sid>"
+_TEST_CREDENTIALS_REFUSED = 20008
 
 # (rule, kind, scope): the collection scope answers GET=list / POST=create, the instance scope
 # GET=fetch / DELETE=delete. Methods not listed answer 405 like Twilio's 20004.
@@ -61,6 +78,9 @@ _ROUTES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("/v2/Services/<service_sid>/Verifications", "verifications", "collection", ("POST",)),
     ("/v2/Services/<service_sid>/Verifications/<sid>", "verifications", "instance", ("GET", "POST")),
     ("/v2/Services/<service_sid>/VerificationCheck", "verification_check", "collection", ("POST",)),
+    (f"{_ACCOUNT}.json", "account", "instance", ("GET",)),
+    (f"{_ACCOUNT}/IncomingPhoneNumbers.json", "incoming_phone_numbers", "collection", ("GET",)),
+    (f"{_ACCOUNT}/IncomingPhoneNumbers/<sid>.json", "incoming_phone_numbers", "instance", ("GET", "POST")),
 )
 
 _URL_MAP = Map(
@@ -96,11 +116,15 @@ class SimulatorApp:
         accounts: dict[str, str],
         api_keys: dict[str, tuple[str, str]],
         faults: FaultInjector,
+        test_credentials: Mapping[str, str] | None = None,
+        controls: Controls | None = None,
     ) -> None:
         self.service = service
         self.accounts = accounts
         self.api_keys = api_keys
         self.faults = faults
+        self.test_credentials = dict(test_credentials or {})
+        self.controls = controls
         self._requests: list[RecordedRequest] = []
         self._requests_lock = threading.Lock()
 
@@ -134,8 +158,14 @@ class SimulatorApp:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         request = Request(environ)
         request.form  # noqa: B018 - read the whole body first: a "drop" happens after the request arrived
+        if request.path.startswith(PREFIX):
+            # Control requests are not Twilio traffic: no faults, not recorded.
+            response = self._control(request)
+            response.headers["Twilio-Request-Id"] = _request_id()
+            return response(environ, start_response)
         try:
             response = self._respond(request)
+            response.headers["Twilio-Request-Id"] = _request_id()
         except _Dropped:
             self._record(request, None, dropped=True)
             _abort_connection(environ)
@@ -161,9 +191,20 @@ class SimulatorApp:
             return _json(error_body(20503, "Service unavailable", 503), 503)
         return self._handle(request)
 
-    def _handle(self, request: Request) -> Response:
+    def _control(self, request: Request) -> Response:
+        def answer() -> Response:
+            if self.controls is None:
+                raise TwilioError(20404, 404, path=request.path)
+            owner, test = self._credentials(request)
+            if owner is None or test:
+                raise TwilioError(20003, 401)
+            return control_response(self.controls, request, owner)
+
+        return self._handle(request, answer)
+
+    def _handle(self, request: Request, answer: Callable[[], Response] | None = None) -> Response:
         try:
-            return self._dispatch(request)
+            return answer() if answer is not None else self._dispatch(request)
         except TwilioError as error:
             response = _json(error.body(), error.status)
             if error.status == 401:
@@ -185,25 +226,39 @@ class SimulatorApp:
             raise TwilioError(20404, 404, path=request.path) from None
         account_sid = values.get("account_sid")
         if account_sid is None:
-            account_sid = self._owner(request)
+            # Lookup and Verify paths carry no account: the credentials say whose data it is.
+            account_sid, test = self._owner(request)
         else:
-            self._authenticate(request, account_sid)
+            test = self._authenticate(request, account_sid)
         if not_allowed:
             raise TwilioError(20004, 405)
+        creating = scope == "collection" and request.method == "POST"
+        # Twilio's test credentials serve creating messages and calls, and Lookup; nothing else.
+        if test and not ((creating and kind in ("messages", "calls")) or kind == "lookup"):
+            raise TwilioError(_TEST_CREDENTIALS_REFUSED, 403)
         sid, parent = values.get("sid", ""), values.get("parent_sid")  # a collection has no sid
         path = request.path
         service = self.service
         if kind in _V2_KINDS:
             return self._v2(kind, scope, request, values, account_sid)
+        if kind == "account":
+            return _json(service.account(account_sid))
+        if kind == "incoming_phone_numbers":
+            if scope == "collection":
+                return _json(service.phone_numbers(account_sid, request.args, path))
+            assert sid is not None  # the instance route names it
+            if request.method == "POST":
+                return _json(service.update_phone_number(account_sid, sid, request.form, path))
+            return _json(service.phone_number(account_sid, sid, path))
         if scope == "instance" and request.method == "POST":
             return _json(service.update(kind, account_sid, sid, request.form, path))
-        if scope == "collection" and request.method == "POST":
-            return _json(service.create(kind, account_sid, request.form), 201)
+        if creating:
+            return _json(service.create(kind, account_sid, request.form, test_credentials=test), 201)
         if scope == "collection":
             return _json(service.list(kind, account_sid, request.args, path, parent))
         if request.method == "DELETE":
             service.delete(kind, account_sid, sid, path, parent)
-            return Response(status=204)
+            return _no_content()
         return _json(service.fetch(kind, account_sid, sid, path, parent))
 
     def _v2(self, kind: str, scope: str, request: Request, values: Mapping[str, Any], account_sid: str) -> Response:
@@ -226,33 +281,46 @@ class SimulatorApp:
             return _json(verify.update(account_sid, service_sid, values["sid"], request.form, path))
         return _json(verify.fetch(account_sid, service_sid, values["sid"], path))
 
-    def _owner(self, request: Request) -> str:
-        """The account whose valid credentials came with the request (an API key's owner), else 20003."""
-        auth = request.authorization
-        if auth is not None and auth.type == "basic" and auth.username and auth.password is not None:
-            if auth.username in self.accounts:
-                if _same(self.accounts[auth.username], auth.password):
-                    return auth.username
-            elif auth.username in self.api_keys:
-                key_account, secret = self.api_keys[auth.username]
-                if _same(secret, auth.password):
-                    return key_account
-        raise TwilioError(20003, 401)
+    def _owner(self, request: Request) -> tuple[str, bool]:
+        """(the account whose valid credentials came with the request, whether they are test
+        credentials); 20003 without valid credentials."""
+        owner, test = self._credentials(request)
+        if owner is None:
+            raise TwilioError(20003, 401)
+        return owner, test
 
-    def _authenticate(self, request: Request, account_sid: str) -> None:
+    def _credentials(self, request: Request) -> tuple[str | None, bool]:
+        """(the account the request's credentials open, whether they are test credentials)."""
         auth = request.authorization
-        owner = None
-        if auth is not None and auth.type == "basic" and auth.username and auth.password is not None:
-            if auth.username in self.accounts:
-                if _same(self.accounts[auth.username], auth.password):
-                    owner = auth.username
-            elif auth.username in self.api_keys:
-                key_account, secret = self.api_keys[auth.username]
-                if _same(secret, auth.password):
-                    owner = key_account
+        if auth is None or auth.type != "basic" or not auth.username or auth.password is None:
+            return None, False
+        if auth.username in self.accounts:
+            return (auth.username if _same(self.accounts[auth.username], auth.password) else None), False
+        if auth.username in self.test_credentials:
+            return (auth.username if _same(self.test_credentials[auth.username], auth.password) else None), True
+        if auth.username in self.api_keys:
+            key_account, secret = self.api_keys[auth.username]
+            return (key_account if _same(secret, auth.password) else None), False
+        return None, False
+
+    def _authenticate(self, request: Request, account_sid: str) -> bool:
+        """Check the credentials open ``account_sid``; True when they are test credentials."""
+        owner, test = self._credentials(request)
         # Valid credentials for another account are as good as none: Twilio answers 20003 too.
         if owner is None or owner != account_sid:
             raise TwilioError(20003, 401)
+        return test
+
+
+def _request_id() -> str:
+    return "RQ" + uuid.uuid4().hex
+
+
+def _no_content() -> Response:
+    # A 204 carries no body, so no body type either.
+    response = Response(status=204)
+    del response.headers["Content-Type"]
+    return response
 
 
 _V2_KINDS = frozenset({"lookup", "verify_services", "verifications", "verification_check"})
@@ -493,10 +561,12 @@ class _QuietHandler(_Handler):
 
 
 class Simulator:
-    """A local stand-in for Twilio's REST API v2010 (Calls, Messages, Media).
+    """A local stand-in for Twilio's REST API v2010 (Calls, Messages, Media, the Account and its
+    IncomingPhoneNumbers), with signed webhooks and a control API.
 
     ``with Simulator() as sim:`` starts it on a free port; point clients at ``sim.base_url`` with
-    ``sim.account_sid`` / ``sim.auth_token``.
+    ``sim.account_sid`` / ``sim.auth_token`` (a live-like account owning ``config``'s numbers) or
+    ``sim.test_credentials`` (Twilio-style test credentials: magic numbers, nothing stored).
 
     Connections are HTTP/1.1 keep-alive, as with Twilio: a pooling client (requests' Session, the
     official SDK) sends many requests over one. ``sim.connections_accepted`` counts them; a
@@ -521,26 +591,112 @@ class Simulator:
         api_keys: dict[str, tuple[str, str]] | None = None,
         log_requests: bool = False,
         idle_timeout: float = 5.0,
+        config: AccountConfig | None = None,
+        outcomes: Mapping[str, Mapping[str, Outcome]] | None = None,
+        test_credentials: tuple[str, str] | None = (TEST_CREDENTIALS_SID, TEST_CREDENTIALS_TOKEN),
+        remote_webhooks: bool = False,
     ) -> None:
         if idle_timeout <= 0:
             raise ValueError("idle_timeout must be positive")
         self.host = host
         self.port = port
-        self.accounts: dict[str, str] = dict(accounts) if accounts else {TEST_ACCOUNT_SID: TEST_AUTH_TOKEN}
+        self.accounts: dict[str, str] = dict(accounts) if accounts else {DEFAULT_ACCOUNT_SID: DEFAULT_AUTH_TOKEN}
         self.api_keys: dict[str, tuple[str, str]] = dict(api_keys or {})
+        self.test_credentials = test_credentials
         self.clock = clock or Clock()
         self.state_path = state_path
         self.store = open_store(state_path)
-        self.service = Service(self.store, self.clock, timings)
+        self.account_book = AccountBook(config or DEFAULT_CONFIG, self.accounts, created=self.clock.time())
+        self.outcomes = Outcomes(outcomes)
+        self.webhooks = Webhooks(self.clock, self.accounts.get, allow_remote=remote_webhooks, on_answer=self._answered)
+        self.service = Service(
+            self.store, self.clock, timings, accounts=self.account_book, outcomes=self.outcomes, webhooks=self.webhooks
+        )
         for account in self.accounts:
             self.service.verify.ensure_default_service(account)
         self.faults = FaultInjector(latency_ms, rate_limit, fail_rate, drop_rate, seed)
-        self.wsgi_app = SimulatorApp(self.service, self.accounts, self.api_keys, self.faults)
+        self.controls = Controls(
+            self.clock, self.service, self.store, self.account_book, self.outcomes, self.webhooks, self.clear_requests
+        )
+        self.wsgi_app = SimulatorApp(
+            self.service, self.accounts, self.api_keys, self.faults,
+            test_credentials=dict([test_credentials]) if test_credentials else None, controls=self.controls,
+        )
         self.log_requests = log_requests
         self.idle_timeout = idle_timeout
         self._accepted_before = 0  # connections accepted by earlier start()/stop() rounds
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+
+    # -- control operations (also served over HTTP under /__sim__/) ---------------------------
+
+    def advance(self, seconds: float, *, timeout: float = 30.0) -> None:
+        """Move the clock forward; returns once every webhook due by then has been attempted."""
+        self.controls.advance(seconds, timeout=timeout)
+
+    def pause(self) -> None:
+        self.clock.pause()
+
+    def resume(self) -> None:
+        self.clock.resume()
+
+    def receive_message(
+        self, from_: str, to: str, body: str = "", media_urls: Sequence[str] = (), *, account_sid: str | None = None
+    ) -> dict[str, Any]:
+        """A message from ``from_`` arrives at the owned number ``to`` (listed as ``inbound``, posted
+        to the number's SmsUrl)."""
+        return self.controls.receive_message(account_sid or self.account_sid, from_, to, body, media_urls)
+
+    def set_outcome(
+        self,
+        to: str,
+        status: str | None = None,
+        *,
+        kind: str = "messages",
+        error_code: int | None = None,
+        machine: bool = False,
+        reject: int | None = None,
+    ) -> None:
+        """How messages (or calls, ``kind="calls"``) to ``to`` end; see ``outcomes.Outcome``."""
+        from .outcomes import outcome_from_dict
+
+        entry: dict[str, Any] = {"status": status, "error_code": error_code, "machine": machine, "reject": reject}
+        self.controls.set_outcome(kind, to, outcome_from_dict(kind, {k: v for k, v in entry.items() if v not in (None, False)}))
+
+    def clear_outcome(self, to: str, *, kind: str = "messages") -> None:
+        self.controls.set_outcome(kind, to, None)
+
+    @property
+    def deliveries(self) -> list[Delivery]:
+        """Every webhook attempt so far, oldest first."""
+        return self.webhooks.deliveries()
+
+    def wait_for_webhooks(self, timeout: float = 30.0) -> bool:
+        """Wait until every webhook due now has been attempted."""
+        return self.webhooks.wait_idle(timeout)
+
+    def reset(self) -> None:
+        """No resources, deliveries or requests; outcomes and the account's numbers as configured."""
+        self.controls.reset()
+
+    def _answered(self, hook: Webhook, delivery: Delivery) -> None:
+        # TwiML <Message> in the answer to an inbound message sends a reply, as Twilio does.
+        if hook.kind != "inbound-message" or not delivery.answer.strip():
+            return
+        try:
+            root = ElementTree.fromstring(delivery.answer)
+        except ElementTree.ParseError:
+            return
+        if root.tag != "Response":
+            return
+        params = dict(hook.params)
+        for element in root.iter("Message"):
+            body_element = element.find("Body")
+            text = (body_element.text if body_element is not None else element.text) or ""
+            try:
+                self.service.reply(hook.account_sid, element.get("from") or params["To"], element.get("to") or params["From"], text.strip())
+            except TwilioError:
+                logging.getLogger(__name__).info("TwiML reply to %s was refused", params.get("From"))
 
     @property
     def account_sid(self) -> str:
@@ -608,9 +764,11 @@ class Simulator:
             target=server.serve_forever, kwargs={"poll_interval": 0.02}, name="twilio-simulator", daemon=True
         )
         self._thread.start()
+        self.webhooks.start()
         return self
 
     def stop(self) -> None:
+        self.webhooks.stop()
         server, thread = self._server, self._thread
         self._server = self._thread = None
         if server is not None:

@@ -10,22 +10,29 @@ import builtins  # Service.list shadows the builtin in annotations inside the cl
 import itertools
 import math
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
+
+from .account import AccountBook, account_resource, incoming_number_resource
 
 from .clock import Clock
 from .dates import parse_filter_date
 from .errors import TwilioError
+from .events import call_webhooks, inbound_message_webhook, message_webhooks
 from .lifecycle import CALL_FINAL, MESSAGE_FINAL, Timings, call_timeline, cut_timeline, message_timeline, status_at
 from .lookup import Lookup
-from .paging import Entry, SortKey, envelope, parse_page_request, take_page
+from .magic import check_test_call, check_test_message
+from .outcomes import MESSAGE_ERRORS, Outcomes
+from .paging import Entry, SortKey, envelope, parse_page_request, select_page, take_page
 from .resources import (
     call_resource,
     content_type_for,
     created_at,
+    ended_at,
     media_resource,
     message_price,
+    message_sender,
     message_resource,
     new_sid,
     num_segments,
@@ -34,8 +41,10 @@ from .resources import (
     status_of,
 )
 from .store import Record, Store
+from .rules import call_events, check_call_rules, check_message_rules, ring_timeout
 from .validation import check_call, check_message, check_schedule, is_e164
 from .verify import Verify
+from .webhooks import Webhooks
 
 __all__ = ["Filter", "KINDS", "Kind", "Service"]
 
@@ -100,14 +109,18 @@ KINDS: dict[str, Kind] = {
                 Filter("Status", "status", choices=_CALL_STATUSES, probe=status_of),
                 Filter("ParentCallSid", "parent_call_sid"),
                 Filter("StartTime", "start_time", dated=True, probe=reached_at("ringing")),
-                Filter("EndTime", "end_time", dated=True, probe=reached_at("completed")),
+                Filter("EndTime", "end_time", dated=True, probe=ended_at),
             ),
             deletable=CALL_FINAL,
         ),
         Kind(
             "messages", "Messages", "messages", message_resource,
-            (Filter("To", "to"), Filter("From", "from"),
-             Filter("DateSent", "date_sent", dated=True, probe=reached_at("sent"))),
+            (
+                Filter("To", "to"),
+                # The sender a Messaging Service picks shows only once the message leaves ``accepted``.
+                Filter("From", "from", probe=message_sender),
+                Filter("DateSent", "date_sent", dated=True, probe=reached_at("sent")),
+            ),
             deletable=MESSAGE_FINAL,
             children="media",
         ),
@@ -127,10 +140,26 @@ def _present(form: Form, key: str) -> str | None:
 
 
 class Service:
-    def __init__(self, store: Store, clock: Clock, timings: Timings | None = None) -> None:
+    """Twilio semantics over a store. ``accounts`` holds what each account owns (an account SID it
+    has not met gets the default holdings), ``outcomes`` how each recipient's messages and calls
+    end, and ``webhooks`` (when given) receives the requests their lifecycles make Twilio send."""
+
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        timings: Timings | None = None,
+        *,
+        accounts: AccountBook | None = None,
+        outcomes: Outcomes | None = None,
+        webhooks: Webhooks | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock
         self.timings = timings or Timings()
+        self.accounts = accounts or AccountBook(created=clock.time())
+        self.outcomes = outcomes or Outcomes()
+        self.webhooks = webhooks
         # Reads are lazy renders, but delete-after-check and create-with-children must be atomic
         # with respect to the server's other threads.
         self._lock = threading.RLock()
@@ -154,55 +183,82 @@ class Service:
 
     # -- create ------------------------------------------------------------------------------
 
-    def create(self, kind: str, account_sid: str, form: Form) -> dict[str, Any]:
-        creators: dict[str, Callable[[str, Form], Record]] = {
+    def create(self, kind: str, account_sid: str, form: Form, *, test_credentials: bool = False) -> dict[str, Any]:
+        """Create a message or call. With ``test_credentials`` the request is judged as Twilio's
+        test credentials judge it and nothing is stored or sent."""
+        creators: dict[str, Callable[[str, Form, bool], Record]] = {
             "messages": self._create_message,
             "calls": self._create_call,
         }
         if kind not in creators:
             raise TwilioError(20004, 405)
         with self._lock:
-            record = creators[kind](account_sid, form)
-            return KINDS[kind].render(record, self.clock.time())
+            record = creators[kind](account_sid, form, test_credentials)
+            rendered = KINDS[kind].render(record, self.clock.time())
+        if self.webhooks is not None and not test_credentials:
+            hooks = message_webhooks(record) if kind == "messages" else call_webhooks(record)
+            if hooks:
+                self.webhooks.schedule(hooks)
+        return rendered
 
-    def _create_message(self, account_sid: str, form: Form) -> Record:
+    def _store(self, record: Record, keep: bool) -> Record:
+        return self.store.add(record) if keep else record
+
+    def _create_message(self, account_sid: str, form: Form, test_credentials: bool) -> Record:
         to, from_ = _present(form, "To"), _present(form, "From")
         service_sid, body = _present(form, "MessagingServiceSid"), _present(form, "Body")
         media_urls = [url for url in form.getlist("MediaUrl") if url]
         check_message(to, from_, service_sid, body, media_urls, _present(form, "ContentSid"))
+        assert to is not None  # narrowed by check_message
+        check_message_rules(form)
+        outcome = None
+        picked = None
+        if test_credentials:
+            check_test_message(to, from_, service_sid)
+        else:
+            picked = self.accounts.get(account_sid).check_message_sender(from_, to, service_sid, bool(media_urls))
+            outcome = self.outcomes.get("messages", to)
+            if outcome is not None and outcome.reject is not None:
+                raise TwilioError(outcome.reject, to=to, from_=from_ or "")
         now = self.clock.time()
         send_at = None
         if service_sid:
             # Twilio only schedules through a Messaging Service; without one SendAt is ignored.
             send_at = check_schedule(_present(form, "ScheduleType"), _present(form, "SendAt"), now)
         segments = num_segments(body or "")
+        final = outcome.status if outcome is not None and outcome.status else "delivered"
         timeline = message_timeline(
-            self.timings, via_service=bool(service_sid), send_after=None if send_at is None else send_at - now
+            self.timings, via_service=bool(service_sid), send_after=None if send_at is None else send_at - now,
+            final=final,
         )
         sid = new_sid("MM" if media_urls else "SM")
-        record = self.store.add(
-            Record(
-                "messages", sid, account_sid, now,
-                {
-                    "to": to,
-                    "from": from_,
-                    "body": body or "",
-                    "messaging_service_sid": service_sid,
-                    "num_media": len(media_urls),
-                    "num_segments": segments,
-                    "price": message_price(segments, bool(media_urls)),
-                    "timeline": timeline,
-                },
-            )
-        )
-        for url in media_urls:
-            self.store.add(
-                Record("media", new_sid("ME"), account_sid, now,
-                       {"content_type": content_type_for(url), "url": url}, sid)
-            )
+        data: dict[str, Any] = {
+            "to": to,
+            "from": from_,
+            "body": body or "",
+            "messaging_service_sid": service_sid,
+            "num_media": len(media_urls),
+            "num_segments": segments,
+            "price": message_price(segments, bool(media_urls)),
+            "timeline": timeline,
+        }
+        if picked and not from_:
+            data["service_from"] = picked
+        if outcome is not None and outcome.error_code is not None:
+            data["error_code"] = outcome.error_code
+            data["error_message"] = MESSAGE_ERRORS.get(outcome.error_code)
+        if _present(form, "StatusCallback"):
+            data["status_callback"] = _present(form, "StatusCallback")
+        keep = not test_credentials
+        record = self._store(Record("messages", sid, account_sid, now, data), keep)
+        if keep:
+            for url in media_urls:
+                self.store.add(
+                    Record("media", new_sid("ME"), account_sid, now, {"content_type": content_type_for(url), "url": url}, sid)
+                )
         return record
 
-    def _create_call(self, account_sid: str, form: Form) -> Record:
+    def _create_call(self, account_sid: str, form: Form, test_credentials: bool) -> Record:
         to, from_ = _present(form, "To"), _present(form, "From")
         methods = {
             key: value
@@ -211,19 +267,118 @@ class Service:
         }
         check_call(to, from_, _present(form, "Url"), _present(form, "Twiml"), _present(form, "ApplicationSid"), methods)
         assert to is not None and from_ is not None  # narrowed by check_call
-        return self.store.add(
-            Record(
-                "calls", new_sid("CA"), account_sid, self.clock.time(),
-                {
-                    "to": to,
-                    "from": from_,
-                    "parent_call_sid": None,
-                    "phone_number_sid": phone_number_sid(account_sid, from_) if is_e164(from_) else None,
-                    "machine_detection": _present(form, "MachineDetection"),
-                    "timeline": call_timeline(self.timings),
-                },
-            )
-        )
+        check_call_rules(form)
+        outcome = None
+        if test_credentials:
+            check_test_call(to, from_)
+        else:
+            self.accounts.get(account_sid).check_caller(from_, to)
+            outcome = self.outcomes.get("calls", to)
+            if outcome is not None and outcome.reject is not None:
+                raise TwilioError(outcome.reject, to=to, from_=from_)
+        detection = _present(form, "MachineDetection")
+        final = outcome.status if outcome is not None and outcome.status else "completed"
+        data: dict[str, Any] = {
+            "to": to,
+            "from": from_,
+            "parent_call_sid": None,
+            "phone_number_sid": phone_number_sid(account_sid, from_) if is_e164(from_) else None,
+            "machine_detection": detection,
+            "timeline": call_timeline(self.timings, final=final, ring_for=ring_timeout(form)),
+        }
+        if detection:
+            machine = outcome is not None and outcome.machine
+            data["answered_by"] = ("machine_end_beep" if detection == "DetectMessageEnd" else "machine_start") if machine else "human"
+        if _present(form, "Url") and not _present(form, "Twiml"):
+            data["url"], data["method"] = _present(form, "Url"), (methods.get("Method") or "POST").upper()
+        if _present(form, "StatusCallback"):
+            data["status_callback"] = _present(form, "StatusCallback")
+            data["status_callback_method"] = (methods.get("StatusCallbackMethod") or "POST").upper()
+            data["status_callback_events"] = call_events(form)
+        return self._store(Record("calls", new_sid("CA"), account_sid, self.clock.time(), data), not test_credentials)
+
+    def receive_message(
+        self, account_sid: str, from_: str, to: str, body: str, media_urls: Sequence[str] = ()
+    ) -> dict[str, Any]:
+        """A message arrives at one of the account's numbers: it is listed with direction
+        ``inbound`` and, when the number has an SmsUrl, posted there."""
+        if not from_ or not to:
+            raise TwilioError(20001, detail="From and To are required")
+        account = self.accounts.get(account_sid)
+        number = account.number(to)
+        if number is None:
+            raise TwilioError(20001, detail=f"{to} is not a phone number of account {account_sid}")
+        if not body and not media_urls:
+            raise TwilioError(21602)
+        now = self.clock.time()
+        sid = new_sid("MM" if media_urls else "SM")
+        segments = num_segments(body)
+        data = {
+            "to": to,
+            "from": from_,
+            "body": body,
+            "messaging_service_sid": None,
+            "num_media": len(media_urls),
+            "num_segments": segments,
+            "price": message_price(segments, bool(media_urls)),
+            "timeline": [[0.0, "received"]],
+            "direction": "inbound",
+        }
+        with self._lock:
+            record = self.store.add(Record("messages", sid, account_sid, now, data))
+            media = []
+            for url in media_urls:
+                kind = content_type_for(url)
+                self.store.add(Record("media", new_sid("ME"), account_sid, now, {"content_type": kind, "url": url}, sid))
+                media.append((url, kind))
+            rendered = message_resource(record, now)
+        if self.webhooks is not None and number.sms_url:
+            self.webhooks.schedule([inbound_message_webhook(record, number.sms_url, number.sms_method, media)])
+        return rendered
+
+    def reply(self, account_sid: str, from_: str, to: str, body: str) -> dict[str, Any]:
+        """An outbound reply made by TwiML (``<Message>``), direction ``outbound-reply``."""
+        form = _FormDict({"From": from_, "To": to, "Body": body})
+        with self._lock:
+            record = self._create_message(account_sid, form, False)
+            record = self.store.add(replace(record, data={**record.data, "direction": "outbound-reply"}))
+            return message_resource(record, self.clock.time())
+
+    # -- the account -------------------------------------------------------------------------
+
+    def account(self, account_sid: str) -> dict[str, Any]:
+        return account_resource(self.accounts.get(account_sid))
+
+    def phone_number(self, account_sid: str, sid: str, path: str) -> dict[str, Any]:
+        number = self.accounts.get(account_sid).number_by_sid(sid)
+        if number is None:
+            raise TwilioError(20404, 404, path=path)
+        return incoming_number_resource(account_sid, number)
+
+    def update_phone_number(self, account_sid: str, sid: str, form: Mapping[str, str], path: str) -> dict[str, Any]:
+        number = self.accounts.get(account_sid).update_number(sid, form, self.clock.time())
+        if number is None:
+            raise TwilioError(20404, 404, path=path)
+        return incoming_number_resource(account_sid, number)
+
+    def phone_numbers(self, account_sid: str, args: Mapping[str, str], path: str) -> dict[str, Any]:
+        request = parse_page_request(args)
+        used = [(name, args[name]) for name in args if name in ("PhoneNumber", "FriendlyName", "Beta", "Origin") and args[name]]
+        numbers = self.accounts.get(account_sid).numbers()
+        wanted = dict(used)
+        if "PhoneNumber" in wanted:
+            # Twilio matches the digits given anywhere in the number ("867" finds +15558675310).
+            digits = "".join(ch for ch in wanted["PhoneNumber"] if ch.isdigit() or ch == "+")
+            numbers = [n for n in numbers if digits.lstrip("+") in n.phone_number]
+        if "FriendlyName" in wanted:
+            numbers = [n for n in numbers if n.friendly_name == wanted["FriendlyName"]]
+        if wanted.get("Origin") not in (None, "twilio"):
+            numbers = []
+        entries = [Entry(key=(n.created, index), sid=n.sid, item=n) for index, n in enumerate(numbers)]
+        keys = {entry.sid: entry.key for entry in entries}
+        page = select_page(entries, request, keys.get)
+        items = [incoming_number_resource(account_sid, entry.item) for entry in page.entries]
+        return envelope(path, used, "incoming_phone_numbers", page, request, items)
 
     # -- update ------------------------------------------------------------------------------
 
@@ -302,7 +457,7 @@ class Service:
             if flt.dated:
                 bound = parse_filter_date(value)
                 if bound is None:
-                    raise TwilioError(400, detail=f"{param} is not a valid date: {value!r}")
+                    raise TwilioError(20001, detail=f"Invalid value for {param}: {value!r} is not a date")
                 assert flt.probe is not None, "a dated filter reads its date with a probe"
                 low, high = bound.seconds(param[-1] if param[-1] in "<>" else "=")
                 if high != math.inf:
@@ -318,7 +473,7 @@ class Service:
                 predicates.append(dated)
                 continue
             if flt.choices is not None and value not in flt.choices:
-                raise TwilioError(400, detail=f"{param} must be one of {', '.join(sorted(flt.choices))}")
+                raise TwilioError(20001, detail=f"Invalid value for {param}: {value!r} (one of {', '.join(sorted(flt.choices))})")
             if flt.probe is None:
                 where[flt.field] = value
                 continue
@@ -336,12 +491,21 @@ class Service:
         with self._lock:
             record = self._get(spec, account_sid, sid, parent_sid, path)
             if spec.deletable is not None:
-                status = spec.render(record, self.clock.time()).get("status")
+                status = status_of(record, self.clock.time())
                 if status not in spec.deletable:
+                    if kind == "messages":
+                        raise TwilioError(20009, message=f"Cannot delete message in state {status.upper()}")
                     raise TwilioError(20009)
             self.store.delete(spec.name, account_sid, sid)
             if spec.children:
                 self.store.delete_children(spec.children, sid)
+
+
+class _FormDict(dict[str, str]):
+    """A plain form for requests the simulator makes itself."""
+
+    def getlist(self, key: str) -> list[str]:
+        return [self[key]] if key in self else []
 
 
 class _Matching:

@@ -79,6 +79,10 @@ class Store(Protocol):
 
     def delete_children(self, kind: str, parent_sid: str) -> int: ...
 
+    def clear(self) -> None:
+        """Forget every record (a simulator reset)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -253,6 +257,12 @@ class MemoryStore:
                     owner.remove(record)
             return len(doomed)
 
+    def clear(self) -> None:
+        with self._lock:
+            self._records.clear()
+            self._by_owner.clear()
+            self._by_parent.clear()
+
     def close(self) -> None:
         pass
 
@@ -398,6 +408,10 @@ class SqliteStore:
         with self._lock:
             cursor = self._db.execute("DELETE FROM resources WHERE kind = ? AND parent_sid = ?", (kind, parent_sid))
         return cursor.rowcount
+
+    def clear(self) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM resources")
 
     def close(self) -> None:
         with self._lock:

@@ -1,7 +1,7 @@
 """Checks applied to create requests, in the order Twilio applies them, raising ``TwilioError``.
 
-The simulator acts as a live account that may send anywhere, except for Twilio's documented magic
-test numbers (+1500555xxxx), which fail exactly as they do against Twilio.
+These are the request's own formats; what the account may send from (``account.py``), the test
+credentials' magic numbers (``magic.py``) and per-recipient outcomes (``outcomes.py``) come after.
 """
 
 from __future__ import annotations
@@ -13,12 +13,8 @@ from urllib.parse import urlsplit
 from .errors import TwilioError
 
 __all__ = [
-    "CALL_FROM_ERRORS",
-    "CALL_TO_ERRORS",
     "MAX_BODY",
     "MAX_MEDIA",
-    "MESSAGE_FROM_ERRORS",
-    "MESSAGE_TO_ERRORS",
     "SEND_AT_MAX_SECONDS",
     "SEND_AT_MIN_SECONDS",
     "check_call",
@@ -41,25 +37,8 @@ _CONTENT = re.compile(r"^HX[0-9a-fA-F]{32}$")
 
 MAX_BODY = 1600
 MAX_MEDIA = 10
-SEND_AT_MIN_SECONDS = 300
+SEND_AT_MIN_SECONDS = 900  # 15 minutes (Twilio error 35114)
 SEND_AT_MAX_SECONDS = 35 * 24 * 3600
-
-# Twilio's magic test numbers (https://www.twilio.com/docs/iam/test-credentials).
-MESSAGE_FROM_ERRORS: dict[str, int] = {"+15005550001": 21212, "+15005550007": 21606, "+15005550008": 21611}
-MESSAGE_TO_ERRORS: dict[str, int] = {
-    "+15005550001": 21211,
-    "+15005550002": 21612,
-    "+15005550003": 21408,
-    "+15005550004": 21610,
-    "+15005550009": 21614,
-}
-CALL_FROM_ERRORS: dict[str, int] = {"+15005550001": 21212}
-CALL_TO_ERRORS: dict[str, int] = {
-    "+15005550001": 21217,
-    "+15005550002": 21214,
-    "+15005550003": 21215,
-    "+15005550004": 21216,
-}
 
 
 def is_e164(value: str) -> bool:
@@ -108,10 +87,6 @@ def check_message(
         raise TwilioError(21603)
     if not body and not media_urls and not content_sid:
         raise TwilioError(21602)
-    if from_ in MESSAGE_FROM_ERRORS:
-        raise TwilioError(MESSAGE_FROM_ERRORS[from_], to=to, from_=from_)
-    if to in MESSAGE_TO_ERRORS:
-        raise TwilioError(MESSAGE_TO_ERRORS[to], to=to, from_=from_ or "")
     if not _message_recipient_ok(to):
         raise TwilioError(21211, to=to)
     if from_ and not _message_sender_ok(from_):
@@ -159,10 +134,6 @@ def check_call(
         raise TwilioError(21213)
     if not url and not twiml and not application_sid:
         raise TwilioError(21205)
-    if from_ in CALL_FROM_ERRORS:
-        raise TwilioError(CALL_FROM_ERRORS[from_], to=to, from_=from_)
-    if to in CALL_TO_ERRORS:
-        raise TwilioError(CALL_TO_ERRORS[to], to=to, from_=from_)
     if not _voice_endpoint_ok(to):
         raise TwilioError(21217, to=to)
     if not _voice_endpoint_ok(from_):

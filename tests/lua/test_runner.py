@@ -104,9 +104,9 @@ def test_base_url_with_environment_credentials(script, sim: Simulator) -> None:
     assert sim.requests[-1].username == sim.account_sid
 
 
-def test_base_url_without_credentials_uses_the_simulator_test_credentials(script, sim: Simulator) -> None:
+def test_base_url_without_credentials_uses_the_simulator_built_in_account(script, sim: Simulator) -> None:
     code, out, err = invoke(script("return Twilio.listCall().page"), "--base-url", sim.base_url)
-    assert code == 0 and json.loads(out) == 0 and "test credentials" in err
+    assert code == 0 and json.loads(out) == 0 and "built-in account" in err
 
 
 def test_wrong_credentials_give_an_api_error_object(script, sim: Simulator) -> None:

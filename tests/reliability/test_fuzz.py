@@ -189,8 +189,9 @@ def call_arguments(draw: Any, op: OperationSpec) -> tuple[Any, bool]:
     """(arguments, certainly_invalid)."""
     shape = draw(st.sampled_from(["mapping"] * 8 + ["not-a-mapping"]))
     if shape == "not-a-mapping":
-        return draw(st.one_of(st.text(max_size=10), st.integers(), st.lists(scalars, min_size=1, max_size=3),
-                              st.booleans(), st.floats())), True
+        # A list of nothing but nils is the Lua table {nil}: an empty table, a call without arguments.
+        lists = st.lists(scalars, min_size=1, max_size=3).filter(lambda items: any(v is not None for v in items))
+        return draw(st.one_of(st.text(max_size=10), st.integers(), lists, st.booleans(), st.floats())), True
     args: dict[Any, Any] = {}
     invalid = False
     for arg in op.arguments.values():

@@ -74,6 +74,14 @@ def api(sim: Simulator) -> Api:
     return Api(sim)
 
 
+@pytest.fixture
+def test_api(sim: Simulator) -> Api:
+    """The same simulator through Twilio-style test credentials."""
+    assert sim.test_credentials is not None
+    sid, token = sim.test_credentials
+    return Api(sim, sid, auth=(sid, token))
+
+
 def sdk_client(sim: Simulator, username: str | None = None, password: str | None = None) -> Client:
     # twilio-python 9.x builds every URL from the api Domain's base_url, including the absolute
     # next_page_uri links it follows while streaming, so overriding it redirects the whole SDK.

@@ -103,3 +103,53 @@ def test_python_dash_m_exits_zero_on_ctrl_c() -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_banner_shows_both_credential_pairs_and_the_scenario(tmp_path: Path) -> None:
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text(
+        "account:\n  phone_numbers:\n    - number: '+15550001111'\n      capabilities: [sms]\n"
+        "outcomes:\n  messages:\n    '+15558675311': {status: undelivered, error_code: 30005}\n"
+    )
+    args = parse(["--port", "0", "--scenario", str(scenario), "--number", "+15550002222"])
+    out = io.StringIO()
+    stop = threading.Event()
+    thread = threading.Thread(target=lambda: cli.run(args, stop=stop, out=out))
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while "Try:" not in out.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        banner = out.getvalue()
+        url = re.search(r"listening on (http://\S+)", banner)
+        assert url is not None, banner
+        assert f"{TEST_ACCOUNT_SID}" in banner and TEST_AUTH_TOKEN in banner
+        assert "Test credentials" in banner and "AC" + "7e57c4ed" * 4 in banner
+        assert "Owned numbers: +15550002222, +15550001111" in banner
+        messages = f"{url.group(1)}/2010-04-01/Accounts/{TEST_ACCOUNT_SID}/Messages.json"
+        auth = (TEST_ACCOUNT_SID, TEST_AUTH_TOKEN)
+        sent = requests.post(messages, auth=auth, timeout=10, data={"To": "+15558675311", "From": "+15550001111", "Body": "x"})
+        assert sent.status_code == 201, sent.text
+        refused = requests.post(messages, auth=auth, timeout=10, data={"To": "+15558675311", "From": "+15005550006", "Body": "x"})
+        assert refused.json()["code"] == 21606
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("account:\n  phone_numbers: ['5550001111']\n", "not E.164"),
+        ("outcomes:\n  messages:\n    '+15558675311': {status: undelivered}\n", "needs an error_code"),
+        ("outcomes:\n  calls:\n    '+15558675311': {status: exploded}\n", "a call ends"),
+        ("acount: {}\n", "unknown scenario keys"),
+        ("[unclosed\n", "not YAML/JSON"),
+    ],
+)
+def test_bad_scenario_is_one_line_exit_2(tmp_path: Path, text: str, problem: str, capsys: pytest.CaptureFixture[str]) -> None:
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text(text)
+    assert cli.run(parse(["--port", "0", "--scenario", str(scenario)]), stop=threading.Event(), out=io.StringIO()) == 2
+    err = capsys.readouterr().err
+    assert problem in err and len(err.strip().splitlines()) == 1

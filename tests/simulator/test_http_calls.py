@@ -97,10 +97,15 @@ def test_missing_url_message(api: Api) -> None:
         ("+15005550004", "+15005550006", 21216),
     ],
 )
-def test_call_magic_numbers(api: Api, to: str, from_: str, code: int) -> None:
-    response = api.post("Calls.json", {"To": to, "From": from_, "Url": "https://example.com/twiml"})
+def test_call_magic_numbers(test_api: Api, to: str, from_: str, code: int) -> None:
+    response = test_api.post("Calls.json", {"To": to, "From": from_, "Url": "https://example.com/twiml"})
     assert error_of(response) == (400, code)
 
 
-def test_any_other_caller_id_works_like_a_live_account(api: Api) -> None:
-    assert api.place_call(From="+14155550100")["from"] == "+14155550100"
+def test_caller_must_be_owned_or_verified(api: Api) -> None:
+    # Twilio: "You may only make calls from phone numbers that you've verified or purchased" (21210).
+    response = api.post("Calls.json", {"To": "+15558675310", "From": "+14155550100", "Url": "https://example.com/t"})
+    assert error_of(response) == (400, 21210)
+    assert "+14155550100" in response.json()["message"]
+    assert api.place_call(From="+15017122662")["from"] == "+15017122662"  # owned, voice only
+    assert api.place_call(To="+15017122661", From="+15558675310")["from"] == "+15558675310"  # verified caller ID

@@ -57,10 +57,20 @@ def test_walk_pages_forward_and_back(api: Api, clock: Clock, schemas: Schemas) -
     assert (last["page"], last["start"], last["end"], last["next_page_uri"]) == (2, 4, 4, None)
 
 
-def test_page_number_without_token_is_an_offset(api: Api, clock: Clock) -> None:
+def test_page_number_without_token_is_refused(api: Api, clock: Clock) -> None:
+    send_spread(api, clock, 5)
+    response = api.get("Messages.json", PageSize=2, Page=1)
+    assert error_of(response) == (400, 20001)
+    assert response.json()["message"] == "PageToken is required"
+    assert api.get("Messages.json", PageSize=2, Page=0).status_code == 200
+
+
+def test_page_number_with_a_stale_token_is_an_offset(api: Api, clock: Clock) -> None:
     newest_first = list(reversed(send_spread(api, clock, 5)))
-    assert [m["sid"] for m in api.get("Messages.json", PageSize=2, Page=1).json()["messages"]] == newest_first[2:4]
-    beyond = api.get("Messages.json", PageSize=2, Page=9).json()
+    stale = "PA" + "SM" + "0" * 32
+    page = api.get("Messages.json", PageSize=2, Page=1, PageToken=stale).json()
+    assert [m["sid"] for m in page["messages"]] == newest_first[2:4]
+    beyond = api.get("Messages.json", PageSize=2, Page=9, PageToken=stale).json()
     assert beyond["messages"] == [] and beyond["next_page_uri"] is None
     assert query_of(beyond["previous_page_uri"]) == [("PageSize", "2"), ("Page", "8")]
 
@@ -76,7 +86,7 @@ def test_tokens_survive_new_messages_arriving(api: Api, clock: Clock) -> None:
 def test_page_size_bounds(api: Api) -> None:
     api.send_sms()
     assert api.get("Messages.json", PageSize=5000).json()["page_size"] == 1000
-    assert error_of(api.get("Messages.json", PageSize="many")) == (400, 400)
+    assert error_of(api.get("Messages.json", PageSize="many")) == (400, 20001)
 
 
 def test_filters_are_carried_into_page_links(api: Api, clock: Clock) -> None:
@@ -94,18 +104,18 @@ def test_filters_are_carried_into_page_links(api: Api, clock: Clock) -> None:
 def test_message_filters(api: Api, clock: Clock) -> None:
     # Created 12:00 May 1, 22:00 May 1, 08:00 May 2, 18:00 May 2, 04:00 May 3; each sent 1 s later.
     sids = send_spread(api, clock, 5)
-    api.send_sms(From="Acme", To="+15551112222")
+    api.send_sms(From="+15017122661", To="+15551112222")
 
     def listed(**params: str) -> list[str]:
         return [m["sid"] for m in api.get("Messages.json", **params).json()["messages"]]
 
-    assert listed(From="Acme") == listed(To="+15551112222") != []
+    assert listed(From="+15017122661") == listed(To="+15551112222") != []
     assert listed(**{"DateSent": "2024-05-02"}) == [sids[3], sids[2]]
     assert listed(**{"DateSent<": "2024-05-01"}) == [sids[1], sids[0]]
     assert listed(**{"DateSent>": "2024-05-03", "From": "+15005550006"}) == [sids[4]]
     assert listed(**{"DateSent>": "2024-05-02T08:00:01Z", "DateSent<": "2024-05-02T18:00:01Z"}) == [sids[3], sids[2]]
     assert listed(**{"DateSent>": "2024-05-02T08:00:02Z", "DateSent<": "2024-05-02T18:00:00Z"}) == []
-    assert error_of(api.get("Messages.json", **{"DateSent>": "someday"})) == (400, 400)
+    assert error_of(api.get("Messages.json", **{"DateSent>": "someday"})) == (400, 20001)
 
 
 def test_unsent_messages_have_no_date_sent_to_match(api: Api) -> None:
@@ -118,7 +128,7 @@ def test_call_filters(api: Api, clock: Clock, schemas: Schemas) -> None:
     clock.advance(24 * 3600)
     ringing = api.place_call(To="+15550000002")["sid"]
     clock.advance(1)
-    queued = api.place_call(To="+15550000001", From="+15551234567")["sid"]
+    queued = api.place_call(To="+15550000001", From="+15017122661")["sid"]
 
     def listed(**params: str) -> list[str]:
         body = api.get("Calls.json", **params).json()
@@ -129,13 +139,13 @@ def test_call_filters(api: Api, clock: Clock, schemas: Schemas) -> None:
     assert listed(Status="completed") == [done]
     assert listed(Status="ringing") == [ringing]
     assert listed(To="+15550000001") == [queued, done]
-    assert listed(From="+15551234567") == [queued]
+    assert listed(From="+15017122661") == [queued]
     assert listed(StartTime="2024-05-01") == [done]
     assert listed(**{"StartTime>": "2024-05-02"}) == [ringing]
     assert listed(**{"EndTime<": "2024-05-01"}) == [done]
     assert listed(EndTime="2024-05-02") == []
     assert listed(ParentCallSid="CA" + "0" * 32) == []
-    assert error_of(api.get("Calls.json", Status="exploded")) == (400, 400)
+    assert error_of(api.get("Calls.json", Status="exploded")) == (400, 20001)
 
 
 def test_media_filters_and_paging(api: Api, clock: Clock, schemas: Schemas) -> None:

@@ -7,7 +7,7 @@ import threading
 import pytest
 import requests
 
-from adapter.simulator import Clock, Simulator, Timings
+from adapter.simulator import DEFAULT_MESSAGING_SERVICE_SID, Clock, Simulator, Timings
 
 from .conftest import Api, Schemas
 
@@ -98,11 +98,15 @@ def test_delete_message_needs_final_status_and_cascades_to_media(api: Api, clock
     assert error_of(api.delete(f"Messages/{created['sid']}.json")) == (404, 20404)
 
 
-@pytest.mark.parametrize(("elapsed", "deletable"), [(0, False), (0.5, False), (1.0, True), (2.0, True)])
-def test_message_deletable_once_sent(api: Api, clock: Clock, elapsed: float, deletable: bool) -> None:
+@pytest.mark.parametrize(("elapsed", "deletable"), [(0, False), (0.5, False), (1.0, False), (2.0, True)])
+def test_message_deletable_once_final(api: Api, clock: Clock, elapsed: float, deletable: bool) -> None:
     sid = api.send_sms()["sid"]
     clock.advance(elapsed)
-    assert api.delete(f"Messages/{sid}.json").status_code == (204 if deletable else 400)
+    response = api.delete(f"Messages/{sid}.json")
+    assert response.status_code == (204 if deletable else 400)
+    if elapsed == 1.0:  # sent, waiting for the carrier's receipt: Twilio refuses
+        assert response.json()["code"] == 20009
+        assert response.json()["message"] == "Cannot delete message in state SENT"
 
 
 def test_message_lifecycle_follows_the_clock(api: Api, clock: Clock, schemas: Schemas) -> None:
@@ -133,7 +137,7 @@ def test_custom_timings(clock: Clock) -> None:
 
 
 def test_messaging_service_message_is_accepted_first(api: Api, clock: Clock, schemas: Schemas) -> None:
-    service = "MG" + "1" * 32
+    service = DEFAULT_MESSAGING_SERVICE_SID
     response = api.post("Messages.json", {"To": "+15558675310", "MessagingServiceSid": service, "Body": "hi"})
     assert response.status_code == 201
     body = response.json()
@@ -143,12 +147,16 @@ def test_messaging_service_message_is_accepted_first(api: Api, clock: Clock, sch
     )
     assert error_of(api.delete(f"Messages/{body['sid']}.json")) == (400, 20009)
     clock.advance(0.5)
-    assert api.get(f"Messages/{body['sid']}.json").json()["status"] == "queued"
+    queued = api.get(f"Messages/{body['sid']}.json").json()
+    # The service has picked its first sender.
+    assert (queued["status"], queued["from"]) == ("queued", "+15005550006")
+    unknown = api.post("Messages.json", {"To": "+15558675310", "MessagingServiceSid": "MG" + "1" * 32, "Body": "hi"})
+    assert error_of(unknown) == (400, 21701)
 
 
 def test_scheduled_message(api: Api, clock: Clock) -> None:
     data = {
-        "To": "+15558675310", "MessagingServiceSid": "MG" + "1" * 32, "Body": "later",
+        "To": "+15558675310", "MessagingServiceSid": DEFAULT_MESSAGING_SERVICE_SID, "Body": "later",
         "ScheduleType": "fixed", "SendAt": "2024-05-01T13:00:00Z",
     }
     body = api.post("Messages.json", data).json()
@@ -160,6 +168,11 @@ def test_scheduled_message(api: Api, clock: Clock) -> None:
     assert api.get(f"Messages/{body['sid']}.json").json()["status"] == "queued"
     assert error_of(api.post("Messages.json", {**data, "SendAt": ""})) == (400, 35111)
     assert error_of(api.post("Messages.json", {**data, "SendAt": "2024-05-01T12:01:00Z"})) == (400, 35114)
+    # Twilio's window: 15 minutes to 35 days ahead, inclusive (the clock now reads 13:00).
+    assert error_of(api.post("Messages.json", {**data, "SendAt": "2024-05-01T13:14:59Z"})) == (400, 35114)
+    assert api.post("Messages.json", {**data, "SendAt": "2024-05-01T13:15:00Z"}).status_code == 201
+    assert api.post("Messages.json", {**data, "SendAt": "2024-06-05T13:00:00Z"}).status_code == 201
+    assert error_of(api.post("Messages.json", {**data, "SendAt": "2024-06-05T13:00:01Z"})) == (400, 35114)
 
 
 @pytest.mark.parametrize(
@@ -185,7 +198,7 @@ def test_create_message_errors(api: Api, data: dict[str, object], code: int, mes
 
 
 def test_alphanumeric_and_whatsapp_senders(api: Api) -> None:
-    assert api.send_sms(From="Acme")["from"] == "Acme"
+    assert api.send_sms(To="+447700900123", From="AcmeAlerts")["from"] == "AcmeAlerts"
     sent = api.send_sms(To="whatsapp:+15558675310", From="whatsapp:+15005550006")
     assert (sent["to"], sent["from"]) == ("whatsapp:+15558675310", "whatsapp:+15005550006")
 
@@ -204,8 +217,8 @@ def test_alphanumeric_and_whatsapp_senders(api: Api) -> None:
         ("+15005550009", "+15005550006", 21614),
     ],
 )
-def test_message_magic_numbers(api: Api, to: str, from_: str, code: int) -> None:
-    response = api.post("Messages.json", {"To": to, "From": from_, "Body": "x"})
+def test_message_magic_numbers(test_api: Api, to: str, from_: str, code: int) -> None:
+    response = test_api.post("Messages.json", {"To": to, "From": from_, "Body": "x"})
     assert error_of(response) == (400, code)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from adapter.simulator import Clock, Simulator
+from adapter.simulator import DEFAULT_MESSAGING_SERVICE_SID, Clock, Simulator
 from adapter.simulator.store import MemoryStore, Record, SqliteStore
 
 from .conftest import START, Api, Schemas
@@ -128,7 +128,7 @@ def test_a_body_can_only_be_erased(api: Api, clock: Clock) -> None:
 
 def _scheduled(api: Api) -> dict[str, object]:
     send_at = (START + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return api.send_sms(MessagingServiceSid="MG" + "0" * 32, ScheduleType="fixed", SendAt=send_at)
+    return api.send_sms(MessagingServiceSid=DEFAULT_MESSAGING_SERVICE_SID, ScheduleType="fixed", SendAt=send_at)
 
 
 def test_canceling_a_scheduled_message(api: Api, clock: Clock) -> None:

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from adapter.simulator import Clock, MemoryStore, SqliteStore, Store, Timings, TwilioError
+from adapter.simulator import DEFAULT_MESSAGING_SERVICE_SID, Clock, MemoryStore, SqliteStore, Store, Timings, TwilioError
 from adapter.simulator.dates import parse_filter_date, parse_rfc2822
 from adapter.simulator.paging import Entry, envelope, parse_page_request
 from adapter.simulator.service import KINDS, Service
@@ -24,7 +24,7 @@ from .test_paging import reference_select_page
 ACCOUNT = "AC" + "a" * 32
 OTHER = "AC" + "b" * 32
 BASE = f"/2010-04-01/Accounts/{ACCOUNT}"
-SERVICE_SID = "MG" + "c" * 32
+SERVICE_SID = DEFAULT_MESSAGING_SERVICE_SID
 
 
 @pytest.fixture(params=["memory", "sqlite"])
@@ -92,10 +92,13 @@ def test_paging_through_thousands_returns_each_once_in_order(service: Service) -
     pages = walk(service, "messages", {"To": "+15550000002", "PageSize": "50"}, path)
     assert [sid for page in pages for sid in page] == list(reversed(wanted))
 
-    # Plain Page offsets, deep into the list (which now starts with the late arrivals).
+    # Page offsets with a token that no longer resolves, deep into the list (which now starts with
+    # the late arrivals). A Page past 0 without any token is refused, as Twilio refuses it.
     everything = list(reversed(late)) + newest_first
+    stale = "PA" + "SM" + "0" * 32
     for page, size in ((40, 50), (3, 1000), (301, 10), (302, 10)):
-        body = service.list("messages", ACCOUNT, MultiDict({"PageSize": str(size), "Page": str(page)}), path)
+        args = MultiDict({"PageSize": str(size), "Page": str(page), "PageToken": stale})
+        body = service.list("messages", ACCOUNT, args, path)
         assert [m["sid"] for m in body["messages"]] == everything[page * size : (page + 1) * size]
         assert (body["next_page_uri"] is not None) == ((page + 1) * size < len(everything))
 
@@ -164,7 +167,7 @@ def populate(
         roll = rng.random()
         to = rng.choice(["+15550000001", "+15550000002", "+15550000003"])
         if roll < 0.15:
-            moment = clock.now().timestamp() + rng.choice([300, 3600, 86400 + 0.5, 3 * 86400])
+            moment = clock.now().timestamp() + rng.choice([900, 3600, 86400 + 0.5, 3 * 86400])
             from datetime import datetime, timezone
 
             send_at = datetime.fromtimestamp(moment, tz=timezone.utc).isoformat()
@@ -181,10 +184,10 @@ def populate(
             messages.append(service.create("messages", ACCOUNT, form)["sid"])
             media.append(messages[-1])
         elif roll < 0.6:
-            form = MultiDict({"To": to, "From": rng.choice(["+15005550006", "+15551234567"]), "Url": "https://example.com/t"})
+            form = MultiDict({"To": to, "From": rng.choice(["+15005550006", "+15017122661"]), "Url": "https://example.com/t"})
             calls.append(service.create("calls", ACCOUNT, form)["sid"])
         else:
-            messages.append(service.create("messages", ACCOUNT, sms(to, From=rng.choice(["+15005550006", "Acme"])))["sid"])
+            messages.append(service.create("messages", ACCOUNT, sms(to, From=rng.choice(["+15005550006", "+15017122661"])))["sid"])
         clock.advance(rng.choice([0, 0, 0.5, 1, 2.5, 4, 600, 3 * 3600 + 0.25, 9 * 3600]))
 
 
@@ -201,12 +204,14 @@ def random_args(rng: random.Random, kind: str, sids: list[str]) -> dict[str, str
         elif kind == "calls" and choice < 0.75:
             args["Status"] = rng.choice(["queued", "ringing", "in-progress", "completed"])
         elif kind != "media":
-            args[rng.choice(["To", "From"])] = rng.choice(["+15550000001", "+15550000002", "+15005550006", "Acme"])
+            args[rng.choice(["To", "From"])] = rng.choice(["+15550000001", "+15550000002", "+15005550006", "+15017122661"])
     args["PageSize"] = str(rng.choice([1, 2, 3, 7, 50]))
     if rng.random() < 0.5:
         args["Page"] = str(rng.randrange(0, 6))
     if rng.random() < 0.5 and sids:
         args["PageToken"] = rng.choice(["PA", "PB"]) + rng.choice([*sids, "SM" + "0" * 32])
+    if args.get("Page", "0") != "0" and "PageToken" not in args:
+        args["PageToken"] = "PA" + "SM" + "0" * 32  # Page past 0 needs a token (stale: an offset)
     return args
 
 

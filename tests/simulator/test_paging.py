@@ -26,7 +26,7 @@ def test_parse_defaults_and_clamping() -> None:
 def test_parse_rejects_non_integers() -> None:
     with pytest.raises(TwilioError) as caught:
         parse_page_request({"PageSize": "ten"})
-    assert (caught.value.status, caught.value.code) == (400, 400)
+    assert (caught.value.status, caught.value.code) == (400, 20001)
     assert "PageSize" in caught.value.message
 
 

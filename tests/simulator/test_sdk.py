@@ -8,7 +8,7 @@ import pytest
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
 
-from adapter.simulator import Clock, Simulator
+from adapter.simulator import DEFAULT_MESSAGING_SERVICE_SID, Clock, Simulator
 
 from .conftest import sdk_client
 
@@ -101,7 +101,10 @@ def test_call_lifecycle_and_delete(client: Client, clock: Clock) -> None:
     ("to", "from_", "code"),
     [("+15005550002", "+15005550006", 21612), ("+15558675310", "+15005550001", 21212), ("+15005550009", "+15005550006", 21614)],
 )
-def test_message_magic_numbers_raise(client: Client, to: str, from_: str, code: int) -> None:
+def test_message_magic_numbers_raise(sim: Simulator, to: str, from_: str, code: int) -> None:
+    assert sim.test_credentials is not None
+    client = Client(*sim.test_credentials)
+    client.api.base_url = sim.base_url
     with pytest.raises(TwilioRestException) as caught:
         client.messages.create(to=to, from_=from_, body="x")
     assert (caught.value.status, caught.value.code, caught.value.method) == (400, code, "POST")
@@ -159,7 +162,7 @@ def test_sdk_redacts_a_message_and_cancels_a_scheduled_one(client: Client, sim: 
     assert redacted.body == "" and client.messages(message.sid).fetch().body == ""
     assert dict(sim.requests[-2].form) == {"Body": ""}
     scheduled = client.messages.create(
-        to="+14155552671", messaging_service_sid="MG" + "0" * 32, body="later", schedule_type="fixed",
+        to="+14155552671", messaging_service_sid=DEFAULT_MESSAGING_SERVICE_SID, body="later", schedule_type="fixed",
         send_at=datetime(2024, 5, 1, 14, tzinfo=timezone.utc))
     assert scheduled.status == "scheduled"
     assert client.messages(scheduled.sid).update(status="canceled").status == "canceled"

@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 
 from adapter.simulator import TwilioError
+from adapter.simulator.magic import check_test_message
 from adapter.simulator.validation import check_call, check_message, check_schedule
 
 NOW = 1_714_564_800.0
@@ -95,7 +96,7 @@ def test_schedule_rules() -> None:
     assert check_schedule("fixed", "2024-05-01T13:00:00Z", NOW) == NOW + 3600
     for schedule_type, send_at, code in [
         ("fixed", None, 35111),
-        ("fixed", "2024-05-01T12:01:00Z", 35114),  # sooner than 5 minutes
+        ("fixed", "2024-05-01T12:14:00Z", 35114),  # sooner than 15 minutes
         ("fixed", "2024-07-01T12:00:00Z", 35114),  # later than 35 days
         ("fixed", "tomorrow", 35114),
         ("whenever", "2024-05-01T13:00:00Z", 35126),
@@ -107,7 +108,7 @@ def test_schedule_rules() -> None:
 
 def test_error_text_names_the_numbers() -> None:
     with pytest.raises(TwilioError) as caught:
-        check_message("+15005550002", "+15005550006", None, "hi", [], None)
+        check_test_message("+15005550002", "+15005550006", None)
     assert caught.value.code == 21612
     assert "+15005550002" in caught.value.message and "+15005550006" in caught.value.message
     assert caught.value.body() == {
