@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Mapping
+from typing import Any
 
 from .dates import format_rfc2822
 from .errors import TwilioError
@@ -127,7 +128,8 @@ class AccountConfig:
             short_codes=self.short_codes + tuple(c for c in short_codes if c not in self.short_codes),
             alphanumeric_sender_ids=self.alphanumeric_sender_ids
             + tuple(s for s in sender_ids if s not in self.alphanumeric_sender_ids),
-            verified_caller_ids=self.verified_caller_ids + tuple(c for c in caller_ids if c not in self.verified_caller_ids),
+            verified_caller_ids=self.verified_caller_ids
+            + tuple(c for c in caller_ids if c not in self.verified_caller_ids),
         )
 
 

@@ -11,7 +11,8 @@ over time and says to validate with its SDK's signature helper rather than again
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from .dates import format_rfc2822
 from .lifecycle import Timeline
@@ -50,7 +51,8 @@ def message_webhooks(record: Record) -> list[Webhook]:
             params.append(("MessagingServiceSid", data["messaging_service_sid"]))
         if status in ("undelivered", "failed") and data.get("error_code") is not None:
             params.append(("ErrorCode", str(data["error_code"])))
-        hooks.append(Webhook(record.created + offset, "message-status", record.account_sid, record.sid, url, "POST", tuple(params)))
+        due = record.created + offset
+        hooks.append(Webhook(due, "message-status", record.account_sid, record.sid, url, "POST", tuple(params)))
     return hooks
 
 

@@ -9,8 +9,9 @@ made exactly as with Twilio's test credentials, and a few numbers whose digits n
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 __all__ = [
     "CALL_ENDINGS",

@@ -22,7 +22,8 @@ once every webhook due by then has been delivered. ::
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Callable, Generic, Iterator, TypeVar, overload
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Generic, TypeVar, overload
 
 import pytest
 

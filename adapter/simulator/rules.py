@@ -7,12 +7,20 @@ of inline TwiML, the events a call may ask to be told about and how long it may 
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from .errors import TwilioError
 
-__all__ = ["CALL_EVENTS", "MAX_TWIML", "MAX_URL", "call_events", "check_call_rules", "check_message_rules", "ring_timeout"]
+__all__ = [
+    "CALL_EVENTS",
+    "MAX_TWIML",
+    "MAX_URL",
+    "call_events",
+    "check_call_rules",
+    "check_message_rules",
+    "ring_timeout",
+]
 
 MAX_URL = 4000
 MAX_TWIML = 4000
@@ -22,7 +30,9 @@ _MAX_TIMEOUT = 600
 
 
 class Form(Protocol):
-    def get(self, key: str, default: Any = None) -> Any: ...
+    """A request body (werkzeug's MultiDict satisfies it), as the service sees one."""
+
+    def get(self, key: str, /) -> str | None: ...
 
     def getlist(self, key: str) -> list[str]: ...
 

@@ -25,9 +25,10 @@ A scenario is YAML (or JSON, which YAML reads too)::
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 

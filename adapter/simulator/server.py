@@ -661,7 +661,8 @@ class Simulator:
         from .outcomes import outcome_from_dict
 
         entry: dict[str, Any] = {"status": status, "error_code": error_code, "machine": machine, "reject": reject}
-        self.controls.set_outcome(kind, to, outcome_from_dict(kind, {k: v for k, v in entry.items() if v not in (None, False)}))
+        given = {key: value for key, value in entry.items() if value not in (None, False)}
+        self.controls.set_outcome(kind, to, outcome_from_dict(kind, given))
 
     def clear_outcome(self, to: str, *, kind: str = "messages") -> None:
         self.controls.set_outcome(kind, to, None)
@@ -694,7 +695,8 @@ class Simulator:
             body_element = element.find("Body")
             text = (body_element.text if body_element is not None else element.text) or ""
             try:
-                self.service.reply(hook.account_sid, element.get("from") or params["To"], element.get("to") or params["From"], text.strip())
+                sender, recipient = element.get("from") or params["To"], element.get("to") or params["From"]
+                self.service.reply(hook.account_sid, sender, recipient, text.strip())
             except TwilioError:
                 logging.getLogger(__name__).info("TwiML reply to %s was refused", params.get("From"))
 

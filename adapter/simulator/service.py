@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from .account import AccountBook, account_resource, incoming_number_resource
-
 from .clock import Clock
 from .dates import parse_filter_date
 from .errors import TwilioError
@@ -32,16 +31,16 @@ from .resources import (
     ended_at,
     media_resource,
     message_price,
-    message_sender,
     message_resource,
+    message_sender,
     new_sid,
     num_segments,
     phone_number_sid,
     reached_at,
     status_of,
 )
-from .store import Record, Store
 from .rules import call_events, check_call_rules, check_message_rules, ring_timeout
+from .store import Record, Store
 from .validation import check_call, check_message, check_schedule, is_e164
 from .verify import Verify
 from .webhooks import Webhooks
@@ -254,7 +253,8 @@ class Service:
         if keep:
             for url in media_urls:
                 self.store.add(
-                    Record("media", new_sid("ME"), account_sid, now, {"content_type": content_type_for(url), "url": url}, sid)
+                    Record("media", new_sid("ME"), account_sid, now,
+                           {"content_type": content_type_for(url), "url": url}, sid)
                 )
         return record
 
@@ -288,7 +288,8 @@ class Service:
         }
         if detection:
             machine = outcome is not None and outcome.machine
-            data["answered_by"] = ("machine_end_beep" if detection == "DetectMessageEnd" else "machine_start") if machine else "human"
+            machine_answer = "machine_end_beep" if detection == "DetectMessageEnd" else "machine_start"
+            data["answered_by"] = machine_answer if machine else "human"
         if _present(form, "Url") and not _present(form, "Twiml"):
             data["url"], data["method"] = _present(form, "Url"), (methods.get("Method") or "POST").upper()
         if _present(form, "StatusCallback"):
@@ -329,7 +330,9 @@ class Service:
             media = []
             for url in media_urls:
                 kind = content_type_for(url)
-                self.store.add(Record("media", new_sid("ME"), account_sid, now, {"content_type": kind, "url": url}, sid))
+                self.store.add(
+                    Record("media", new_sid("ME"), account_sid, now, {"content_type": kind, "url": url}, sid)
+                )
                 media.append((url, kind))
             rendered = message_resource(record, now)
         if self.webhooks is not None and number.sms_url:
@@ -363,7 +366,8 @@ class Service:
 
     def phone_numbers(self, account_sid: str, args: Mapping[str, str], path: str) -> dict[str, Any]:
         request = parse_page_request(args)
-        used = [(name, args[name]) for name in args if name in ("PhoneNumber", "FriendlyName", "Beta", "Origin") and args[name]]
+        filters = ("PhoneNumber", "FriendlyName", "Beta", "Origin")
+        used = [(name, args[name]) for name in args if name in filters and args[name]]
         numbers = self.accounts.get(account_sid).numbers()
         wanted = dict(used)
         if "PhoneNumber" in wanted:
@@ -473,7 +477,8 @@ class Service:
                 predicates.append(dated)
                 continue
             if flt.choices is not None and value not in flt.choices:
-                raise TwilioError(20001, detail=f"Invalid value for {param}: {value!r} (one of {', '.join(sorted(flt.choices))})")
+                choices = ", ".join(sorted(flt.choices))
+                raise TwilioError(20001, detail=f"Invalid value for {param}: {value!r} (one of {choices})")
             if flt.probe is None:
                 where[flt.field] = value
                 continue

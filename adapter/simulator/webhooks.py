@@ -23,12 +23,12 @@ import http.client
 import ipaddress
 import itertools
 import logging
-import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from .clock import Clock
@@ -93,7 +93,8 @@ class Overrides:
             return True
         if error is not None:
             # ct: the connection could not be made; rt: no answer in time.
-            return ("ct" in self.policy and error.startswith("connect")) or ("rt" in self.policy and error.startswith("read"))
+            connect = "ct" in self.policy and error.startswith("connect")
+            return connect or ("rt" in self.policy and error.startswith("read"))
         assert status is not None
         return (f"{status // 100}xx" in self.policy)
 
@@ -261,7 +262,7 @@ class Webhooks:
             for hook in batch:
                 try:
                     self._deliver(hook)
-                except Exception:  # a webhook must never take the simulator down
+                except Exception:  # noqa: BLE001 - a webhook must never take the simulator down
                     _log.exception("webhook %s for %s failed", hook.kind, hook.resource_sid)
                 finally:
                     with self._cond:
@@ -328,7 +329,8 @@ class Webhooks:
         parts = urlsplit(url)
         host = parts.hostname
         if not (self.allow_remote or is_loopback(host)):
-            return None, "", None, f"blocked: {host} is not a loopback host (the simulator only calls loopback unless allowed)"
+            reason = f"blocked: {host} is not a loopback host (only loopback unless remote webhooks are allowed)"
+            return None, "", None, reason
         assert host is not None
         connection_type = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
         connection = connection_type(host, parts.port, timeout=overrides.connect_timeout)
@@ -344,7 +346,7 @@ class Webhooks:
                 connection.request(method, path, body=body if method != "GET" else None, headers=headers)
                 response = connection.getresponse()
                 answer = response.read(_MAX_ANSWER)
-            except (socket.timeout, TimeoutError) as exc:
+            except TimeoutError as exc:
                 return None, "", None, f"read: timed out ({exc})"
             except (OSError, http.client.HTTPException) as exc:
                 return None, "", None, f"read: {type(exc).__name__}: {exc}"

@@ -24,7 +24,7 @@ from adapter.simulator import (
     Simulator,
 )
 
-from .conftest import _FORMATS, Api, _strict, _to_json_schema, sdk_client
+from .conftest import _FORMATS, Api, _strict, _to_json_schema
 
 TRIMMED = Path(__file__).parent / "fixtures" / "twilio_account_trimmed.json"
 
