@@ -24,6 +24,7 @@ from typing import Any, TextIO
 
 from ..client.errors import TwilioError
 from ..lua.errors import LuaScriptError
+from ..lua.pool import BlockingScriptPool
 from ..lua.host import DEFAULT_INSTRUCTION_LIMIT, DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, ENGINES, LuaHost
 from ..lua.platform import (
     Endpoint,
@@ -61,6 +62,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--path", metavar="PATH",
                         help="the request path (and query); fills request.parameters from the route's {names}")
     parser.add_argument("--event", metavar="FILE", help="JSON file with the event: the global `data` of a handler")
+    parser.add_argument("--isolated", action="store_true",
+                        help="run the script in a worker process that holds no credentials (a ScriptPool of one)")
     add_script_arguments(parser)
 
 
@@ -102,17 +105,25 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
         preload = modules + load_preload(getattr(args, "preload", []))
         services = load_services(getattr(args, "services", []))
         with open_target(args, environ=env, notices=err) as dispatcher:
-            services.setdefault("Keystore", Keystore(getattr(args, "state", None)))
-            host = LuaHost(dispatcher, services=services,
-                           print=lambda line: print(escape_controls(line), file=err, flush=True),
-                           **host_options(args))
-            result = host.execute(
-                source,
-                name=chunk,
-                globals={"request": request, "response": {}, "data": event},
-                capture=("response",),
-                preload=preload,
-            )
+            show = lambda line: print(escape_controls(line), file=err, flush=True)  # noqa: E731
+            script_globals = {"request": request, "response": {}, "data": event}
+            if getattr(args, "isolated", False):
+                if services:
+                    raise _Failed("--isolated runs offer Twilio only: --services needs a run in this process")
+                # A pool of one worker process: no credentials in it, a crash of Lua cannot take this one down.
+                with BlockingScriptPool(dispatcher, processes=1, print=show, **host_options(args)) as pool:
+                    result = pool.execute(source, name=chunk, globals=script_globals, capture=("response",),
+                                          preload=preload)
+            else:
+                services.setdefault("Keystore", Keystore(getattr(args, "state", None)))
+                host = LuaHost(dispatcher, services=services, print=show, **host_options(args))
+                result = host.execute(
+                    source,
+                    name=chunk,
+                    globals=script_globals,
+                    capture=("response",),
+                    preload=preload,
+                )
     except (_Failed, TargetError, EndpointError) as exc:
         print(f"twilio-lua: {escape_controls(str(exc), keep_lines=False)}", file=err)
         return EXIT_FAILED

@@ -13,6 +13,7 @@ from typing import Any
 from .bridge import Bridge, install_service, load, lupa_module
 from .errors import (
     LuaCallLimitError,
+    LuaCrashError,
     LuaInstructionLimitError,
     LuaLimitError,
     LuaMemoryLimitError,
@@ -26,11 +27,14 @@ from .errors import (
     LuaWallClockLimitError,
 )
 from .host import ENGINES, LuaHost, LuaRun
+from .pool import BlockingScriptPool, ScriptPool
 from .services import ServiceError, check_service_name
 
 __all__ = [
+    "BlockingScriptPool",
     "ENGINES",
     "LuaCallLimitError",
+    "LuaCrashError",
     "LuaHost",
     "LuaInstructionLimitError",
     "LuaLimitError",
@@ -44,6 +48,7 @@ __all__ = [
     "LuaSyntaxError",
     "LuaTimeLimitError",
     "LuaWallClockLimitError",
+    "ScriptPool",
     "ServiceError",
     "register",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 __all__ = [
     "LuaCallLimitError",
+    "LuaCrashError",
     "LuaInstructionLimitError",
     "LuaLimitError",
     "LuaMemoryLimitError",
@@ -100,3 +101,11 @@ class LuaResultSizeError(LuaLimitError):
     take more than ``result_limit`` bytes."""
 
     kind = "result_size_limit"
+
+
+class LuaCrashError(LuaScriptError):
+    """The worker process running the script died (a crash of Lua itself, the OS killing it, the pool
+    killing it for another run's overrun); the message names the cause. The run is not retried: it may
+    already have sent a message."""
+
+    kind = "crash"
