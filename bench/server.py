@@ -5,6 +5,9 @@ is killed) so that its CPU time is not charged to the client being measured. One
 raw sockets, responses built once: the server's own cost per request is a small, constant share of every
 contender's figure.
 
+``python bench/server.py PORT LATENCY_MS`` answers every request LATENCY_MS later (0 by default), each
+connection waiting on its own thread, as a remote API would.
+
 Routes (anything else is a 404 Twilio error body):
 
 * ``POST /2010-04-01/Accounts/{sid}/Messages.json`` -> 201 with a realistic Message resource
@@ -19,6 +22,7 @@ import json
 import socket
 import sys
 import threading
+import time
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 AUTH_TOKEN = "bench-auth-token-0123456789abcdef"
@@ -141,6 +145,8 @@ def _serve_connection(conn: socket.socket) -> None:
                     return
                 buffer += chunk
             buffer = buffer[need:]
+            if LATENCY:
+                time.sleep(LATENCY)
             conn.sendall(_answer(head))
     except (OSError, ValueError):
         pass
@@ -157,11 +163,16 @@ def serve(listener: socket.socket) -> None:
         threading.Thread(target=_serve_connection, args=(conn,), daemon=True).start()
 
 
+LATENCY = 0.0
+
+
 def main() -> None:
+    global LATENCY
+    LATENCY = float(sys.argv[2]) / 1000 if len(sys.argv) > 2 else 0.0
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", int(sys.argv[1]) if len(sys.argv) > 1 else 0))
-    listener.listen(128)
+    listener.bind(("127.0.0.1", int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1] != "0" else 0))
+    listener.listen(2048)
     threading.Thread(target=serve, args=(listener,), daemon=True).start()
     print("PORT", listener.getsockname()[1], flush=True)
     # Serve until the parent closes our stdin (or kills us): the server never outlives the benchmark.

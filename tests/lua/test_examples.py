@@ -189,3 +189,12 @@ def test_hang_up_long_calls_ends_only_the_old_ones(tmp_path: Path) -> None:
         assert [dict(r.form) for r in updates] == [{"Status": "completed"}]
         with _dispatcher(running) as twilio:
             assert twilio.getCall(CallSid=young["sid"])["status"] == "queued"
+
+
+def test_asyncio_host_example(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        runpy.run_path(str(EXAMPLES / "asyncio_host.py"), run_name="__main__")
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert "in-process: 200 alerts sent" in out and "pool: 20 alerts sent" in out
+    assert "runaway.lua stopped: instruction_limit" in out
