@@ -24,7 +24,6 @@ from typing import Any, TextIO
 
 from ..client.errors import TwilioError
 from ..lua.errors import LuaScriptError
-from ..lua.pool import BlockingScriptPool
 from ..lua.host import DEFAULT_INSTRUCTION_LIMIT, DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, ENGINES, LuaHost
 from ..lua.platform import (
     Endpoint,
@@ -35,6 +34,7 @@ from ..lua.platform import (
     response_message,
     split_route,
 )
+from ..lua.pool import BlockingScriptPool
 from ..lua.services import check_service_name, service_operations
 from .keystore import Keystore
 from .targets import TargetError, add_target_arguments, open_target

@@ -142,7 +142,7 @@ class ScriptPool:
         self._idle.set()
         await asyncio.gather(*(self._spawn() for _ in range(self.processes)))
 
-    async def __aenter__(self) -> "ScriptPool":
+    async def __aenter__(self) -> ScriptPool:
         await self.start()
         return self
 
@@ -337,7 +337,7 @@ class ScriptPool:
                 task.cancel()
             if worker.runs:
                 cause = worker.cause or _death(code)
-                for number, future in list(worker.runs.items()):
+                for future in list(worker.runs.values()):
                     if not future.done():
                         future.set_exception(LuaCrashError(f"the worker running this script died ({cause})"))
             if worker in self._workers:
@@ -411,7 +411,7 @@ class BlockingScriptPool:
         self._thread.join()
         self._loop.close()
 
-    def __enter__(self) -> "BlockingScriptPool":
+    def __enter__(self) -> BlockingScriptPool:
         return self
 
     def __exit__(self, *exc: object) -> None:
