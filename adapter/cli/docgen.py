@@ -435,17 +435,22 @@ def _function(spec: ServiceSpec, op: OperationSpec) -> list[str]:
 # The subcommand
 
 
-def _default_root() -> Path:
-    # The checkout (editable install): adapter/ sits next to docs/ and lua/.
-    return Path(__file__).resolve().parents[2]
+def _checkout() -> Path | None:
+    """The checkout this package runs from (a clone, or an editable install of one), or None when it is
+    installed: writing next to an installed package would write into site-packages."""
+    root = Path(__file__).resolve().parents[2]
+    if (root / "pyproject.toml").is_file() and (root / "specs").is_dir() and (root / "lua").is_dir():
+        return root
+    return None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``docs`` subcommand's arguments to ``parser``."""
     parser.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 when a generated file differs from the spec")
-    parser.add_argument("--root", metavar="DIR", default=None,
-                        help="the checkout holding docs/ and lua/ (default: the one this package is in)")
+    parser.add_argument("--out", "--root", dest="out", metavar="DIR", default=None,
+                        help="the folder to write docs/operations.md and lua/twilio.d.lua under "
+                        "(default: the checkout, when running from one)")
 
 
 def expected_files(spec: ServiceSpec | None = None) -> dict[Path, str]:
@@ -460,7 +465,15 @@ def expected_files(spec: ServiceSpec | None = None) -> dict[Path, str]:
 
 def run(args: argparse.Namespace) -> int:
     """Write (or with ``--check``, compare) docs/operations.md and lua/twilio.d.lua."""
-    root = Path(args.root) if getattr(args, "root", None) else _default_root()
+    out = getattr(args, "out", None)
+    root = Path(out) if out else _checkout()
+    if root is None:
+        print("twilio-lua docs: this is an installed package, not a checkout; give --out DIR to write the files "
+              "there", file=sys.stderr)
+        return 2
+    if out and root.exists() and not root.is_dir():
+        print(f"twilio-lua docs: --out {out}: not a folder", file=sys.stderr)
+        return 2
     stale = []
     for relative, text in expected_files().items():
         path = root / relative
@@ -470,8 +483,12 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, "check", False):
             stale.append(str(relative))
             continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            print(f"twilio-lua docs: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
         print(f"wrote {relative}", file=sys.stderr)
     if stale:
         print(f"out of date (run `twilio-lua docs`): {', '.join(stale)}", file=sys.stderr)

@@ -1,7 +1,8 @@
 """``Keystore``: the platform's key-value service, as a host service the command line gives every script.
 
-It keeps its values in the simulator's state file (its own table ``keystore``) when there is one
-(``--state``), otherwise in memory for the life of the command. Values are any JSON data and come back as
+It keeps its values in the command's state file (its own table ``keystore``), the one the embedded
+simulator uses: ``--state PATH``, by default ``$XDG_STATE_HOME/twilio-lua-adapter/simulator.sqlite``, so a
+value set by one run is there for the next; ``--state :memory:`` keeps them for the life of the command. Values are any JSON data and come back as
 they were stored. Operations answer as the platform's did: ``get`` ``{value = ...}`` (no ``value`` for a
 missing key), ``set``/``delete``/``clear`` ``{}``, ``list`` ``{keys = {...}}``.
 

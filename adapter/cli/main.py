@@ -4,12 +4,16 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
+import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from .. import __version__
+from .flags import ArgumentParser
 from ..client.errors import TwilioError
 from ..client.spec import OperationSpec, default_spec
 from .targets import TargetError, add_target_arguments, open_target
@@ -17,12 +21,32 @@ from .targets import TargetError, add_target_arguments, open_target
 __all__ = ["main"]
 
 
+def _log_level(loudness: int) -> int:
+    # Default: retries and other warnings. -v: one line per HTTP attempt. -q: errors only.
+    return logging.DEBUG if loudness > 0 else logging.WARNING if loudness == 0 else logging.ERROR
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        # `call postMessage --state X To=...`: Key=Value pairs may follow options; argparse hands the ones
+        # after the first option back unparsed, in order.
+        if getattr(args, "handler", None) is _call and not any(item.startswith("-") for item in extra):
+            args.arguments = [*args.arguments, *extra]
+        else:
+            getattr(args, "command_parser", parser).error(f"unrecognized arguments: {' '.join(extra)}")
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return 2
+    loudness = getattr(args, "louder", 0) + getattr(args, "louder_here", 0)
+    args.quiet = loudness < 0
+    logger = logging.getLogger("adapter")
+    handler = _StderrHandler()
+    handler.setFormatter(logging.Formatter("twilio-lua: %(levelname)s: %(message)s"))
+    saved_level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(_log_level(loudness))
     try:
         return int(args.handler(args))
     except KeyboardInterrupt:
@@ -32,12 +56,54 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141
+    finally:
+        # main() is a process boundary for the CLI, but tests call it in-process: leave logging as found.
+        logger.removeHandler(handler)
+        logger.setLevel(saved_level)
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a record is emitted (pytest swaps it)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
+class _Louder(argparse.Action):
+    """``-v`` adds one, ``-q`` takes one away; counted wherever they stand on the line."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, step: int = 1, **kwargs: Any) -> None:
+        self.step = step
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        setattr(namespace, self.dest, getattr(namespace, self.dest, 0) + self.step)
+
+
+def _loudness_flags(parser: argparse.ArgumentParser, dest: str) -> None:
+    # A subcommand's parser fills a namespace of its own that then overwrites the top level's values, so
+    # the flags before and after the command count under two names, added up in main().
+    parser.add_argument("-v", "--verbose", action=_Louder, dest=dest, step=1,
+                        help="more output: one log line per HTTP attempt")
+    parser.add_argument("-q", "--quiet", action=_Louder, dest=dest, step=-1,
+                        help="less output: errors only, no notices")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="twilio-lua", description="Call Twilio from Lua scripts (and from the shell), driven by one spec."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _loudness_flags(parser, "louder")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     ops = sub.add_parser("ops", help="list the operations and their arguments")
@@ -82,6 +148,9 @@ def _parser() -> argparse.ArgumentParser:
     docs = sub.add_parser("docs", help="regenerate docs/operations.md and lua/twilio.d.lua from the spec")
     docgen.add_arguments(docs)
     docs.set_defaults(handler=docgen.run)
+    for command in (ops, call, run, endpoints, serve, simulate, docs):
+        _loudness_flags(command, "louder_here")
+        command.set_defaults(command_parser=command)
     return parser
 
 
@@ -102,11 +171,23 @@ def _endpoints(args: argparse.Namespace) -> int:
     return 0
 
 
+def unknown_operation(name: str, known: Iterable[str]) -> str:
+    """One line for an operation name that is not in the spec, naming the closest ones."""
+    names = list(known)
+    by_lower = {n.lower(): n for n in names}
+    close = [by_lower[n] for n in difflib.get_close_matches(name.lower(), list(by_lower), n=3, cutoff=0.6)]
+    if close:
+        best = difflib.SequenceMatcher(None, name.lower(), close[0].lower()).ratio()
+        close = [n for n in close if difflib.SequenceMatcher(None, name.lower(), n.lower()).ratio() >= best - 0.1]
+        return f"unknown operation {name!r}; did you mean {' or '.join(close)}?"
+    return f"unknown operation {name!r}; operations: {', '.join(names)}"
+
+
 def _ops(args: argparse.Namespace) -> int:
     spec = default_spec()
     ops = spec.operations
     if args.operation and args.operation not in ops:
-        print(f"twilio-lua: unknown operation {args.operation!r}; operations: {', '.join(ops)}", file=sys.stderr)
+        print(f"twilio-lua: {unknown_operation(args.operation, ops)}", file=sys.stderr)
         return 2
     chosen = [ops[args.operation]] if args.operation else list(ops.values())
     if args.json:
@@ -148,13 +229,17 @@ def _op_json(op: OperationSpec) -> dict[str, Any]:
 
 
 def _call(args: argparse.Namespace) -> int:
+    operations = default_spec().operations
+    if args.operation not in operations:
+        print(f"twilio-lua: {unknown_operation(args.operation, operations)}", file=sys.stderr)
+        return 2
     try:
         call_args = parse_key_values(args.arguments)
     except ValueError as exc:
         print(f"twilio-lua: {exc}", file=sys.stderr)
         return 2
     try:
-        with open_target(args, notices=sys.stderr) as dispatcher:
+        with open_target(args, notices=None if args.quiet else sys.stderr) as dispatcher:
             result = dispatcher.call(args.operation, call_args)
     except TargetError as exc:
         print(f"twilio-lua: {exc}", file=sys.stderr)

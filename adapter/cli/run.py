@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,7 +25,15 @@ from typing import Any, TextIO
 
 from ..client.errors import TwilioError
 from ..lua.errors import LuaScriptError
-from ..lua.host import DEFAULT_INSTRUCTION_LIMIT, DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, ENGINES, LuaHost
+from ..lua.host import (
+    DEFAULT_INSTRUCTION_LIMIT,
+    DEFAULT_MEMORY_LIMIT,
+    DEFAULT_TIME_LIMIT,
+    ENGINES,
+    MIN_INSTRUCTION_LIMIT,
+    MIN_MEMORY_LIMIT,
+    LuaHost,
+)
 from ..lua.platform import (
     Endpoint,
     EndpointError,
@@ -36,8 +45,8 @@ from ..lua.platform import (
 )
 from ..lua.pool import BlockingScriptPool
 from ..lua.services import check_service_name, service_operations
-from .keystore import Keystore
-from .targets import TargetError, add_target_arguments, open_target
+from .flags import int_at_least, positive_float
+from .targets import TargetError, add_target_arguments, open_keystore, open_target
 from .terminal import escape_controls, escape_json_controls
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "add_arguments", "add_script_arguments", "host_options", "load_preload",
@@ -74,13 +83,18 @@ def add_script_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--services", metavar="MODULE:ATTR", action="append", default=[],
                         help="a Python mapping of service names to objects offered to scripts (repeatable)")
     add_target_arguments(parser)
-    parser.add_argument("--engine", choices=ENGINES, default="luajit21", help="Lua engine (default: luajit21)")
-    parser.add_argument("--memory-limit", type=int, default=DEFAULT_MEMORY_LIMIT, metavar="BYTES",
-                        help=argparse.SUPPRESS)
-    parser.add_argument("--instruction-limit", type=int, default=DEFAULT_INSTRUCTION_LIMIT, metavar="N",
-                        help=argparse.SUPPRESS)
-    parser.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
-                        help=argparse.SUPPRESS)
+    sandbox = parser.add_argument_group("sandbox")
+    sandbox.add_argument("--engine", choices=ENGINES, default="luajit21", help="Lua engine (default: luajit21)")
+    sandbox.add_argument("--memory-limit", type=int_at_least(MIN_MEMORY_LIMIT, "1 MiB"), default=DEFAULT_MEMORY_LIMIT,
+                         metavar="BYTES", help=f"memory the script may use (default: {DEFAULT_MEMORY_LIMIT}, at least "
+                         f"{MIN_MEMORY_LIMIT})")
+    sandbox.add_argument("--instruction-limit", type=int_at_least(MIN_INSTRUCTION_LIMIT), metavar="N",
+                         default=DEFAULT_INSTRUCTION_LIMIT,
+                         help=f"Lua instructions the script may run (default: {DEFAULT_INSTRUCTION_LIMIT}, at least "
+                         f"{MIN_INSTRUCTION_LIMIT})")
+    sandbox.add_argument("--time-limit", type=positive_float, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
+                         help=f"wall-clock time the script may take, waiting on Twilio included "
+                         f"(default: {DEFAULT_TIME_LIMIT:g})")
 
 
 def host_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -104,7 +118,7 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
         event = _read_event(getattr(args, "event", None))
         preload = modules + load_preload(getattr(args, "preload", []))
         services = load_services(getattr(args, "services", []))
-        with open_target(args, environ=env, notices=err) as dispatcher:
+        with open_target(args, environ=env, notices=None if getattr(args, "quiet", False) else err) as dispatcher:
             show = lambda line: print(escape_controls(line), file=err, flush=True)  # noqa: E731
             script_globals = {"request": request, "response": {}, "data": event}
             if getattr(args, "isolated", False):
@@ -115,8 +129,12 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
                     result = pool.execute(source, name=chunk, globals=script_globals, capture=("response",),
                                           preload=preload)
             else:
-                services.setdefault("Keystore", Keystore(getattr(args, "state", None)))
-                host = LuaHost(dispatcher, services=services, print=show, **host_options(args))
+                if "Keystore" not in services:
+                    services["Keystore"] = open_keystore(args)
+                try:
+                    host = LuaHost(dispatcher, services=services, print=show, **host_options(args))
+                except ValueError as exc:  # a limit outside what the sandbox accepts, named as its flag
+                    raise _Failed(re.sub(r"\b(\w+)_limit\b", lambda m: f"--{m.group(1)}-limit", str(exc))) from None
                 result = host.execute(
                     source,
                     name=chunk,

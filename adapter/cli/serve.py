@@ -29,9 +29,8 @@ from ..client.errors import TwilioError
 from ..lua.errors import LuaScriptError
 from ..lua.host import LuaHost
 from ..lua.platform import Endpoint, EndpointError, answer, find_route, load_endpoints, make_request
-from .keystore import Keystore
 from .run import _Failed, add_script_arguments, host_options, load_preload, load_services
-from .targets import TargetError, open_target
+from .targets import TargetError, open_keystore, open_target
 
 __all__ = ["EndpointServer", "add_arguments", "run"]
 
@@ -248,8 +247,9 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
             raise _Failed("no endpoints to serve in " + ", ".join(args.paths))
         preload = modules + load_preload(args.preload)
         services = load_services(args.services)
-        with open_target(args, environ=env, notices=err) as dispatcher:
-            services.setdefault("Keystore", Keystore(getattr(args, "state", None)))
+        with open_target(args, environ=env, notices=None if getattr(args, "quiet", False) else err) as dispatcher:
+            if "Keystore" not in services:
+                services["Keystore"] = open_keystore(args)
             try:
                 server = EndpointServer(endpoints, dispatcher, services=services, preload=preload, host=args.host,
                                         port=args.port, public_url=args.public_url, workers=args.workers,

@@ -52,6 +52,8 @@ __all__ = [
     "DEFAULT_TIME_LIMIT",
     "DEFAULT_WALL_CLOCK_LIMIT",
     "ENGINES",
+    "MIN_INSTRUCTION_LIMIT",
+    "MIN_MEMORY_LIMIT",
     "LuaHost",
     "LuaRun",
 ]
@@ -59,6 +61,8 @@ __all__ = [
 #: Engines with the Lua 5.1 semantics of scripts from hosted platforms (see docs/lua.md for why not 5.2+).
 ENGINES = ("luajit21", "lua51")
 DEFAULT_MEMORY_LIMIT = 64 * 1024 * 1024
+MIN_MEMORY_LIMIT = 1024 * 1024
+MIN_INSTRUCTION_LIMIT = 1000
 #: About 0.1 s of LuaJIT's interpreter; a few thousand ordinary script lines use well under 1%.
 DEFAULT_INSTRUCTION_LIMIT = 50_000_000
 #: Seconds spent in Lua itself (time waiting on Twilio is not counted); catches loops of costly C calls.
@@ -152,9 +156,9 @@ class LuaHost:
     ) -> None:
         if engine not in ENGINES:
             raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
-        if memory_limit < 1024 * 1024:
+        if memory_limit < MIN_MEMORY_LIMIT:
             raise ValueError("memory_limit must be at least 1 MiB")
-        if instruction_limit < 1000:
+        if instruction_limit < MIN_INSTRUCTION_LIMIT:
             raise ValueError("instruction_limit must be at least 1000")
         for option, value in (("time_limit", time_limit), ("wall_clock_limit", wall_clock_limit)):
             if value is not None and not value > 0:

@@ -13,9 +13,11 @@ import sys
 import threading
 from typing import TextIO
 
+from ..cli.flags import ArgumentParser, non_negative_float, port, positive_float, probability
 from .account import DEFAULT_CONFIG
 from .scenario import load_scenario
 from .server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, TEST_CREDENTIALS_SID, TEST_CREDENTIALS_TOKEN, Simulator
+from .state import StateError, add_state_arguments, describe, open_simulator
 
 __all__ = ["add_arguments", "main", "run"]
 
@@ -28,16 +30,9 @@ def _account_sid(value: str) -> str:
     return value
 
 
-def _probability(value: str) -> float:
-    number = float(value)
-    if not 0.0 <= number <= 1.0:
-        raise argparse.ArgumentTypeError("must be between 0 and 1")
-    return number
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8765, help="port to listen on, 0 for any free port (default 8765)")
+    parser.add_argument("--port", type=port, default=8765, help="port to listen on, 0 for any free port (default 8765)")
     parser.add_argument("--account-sid", type=_account_sid, default=DEFAULT_ACCOUNT_SID,
                         help="account SID clients authenticate as (default: the built-in account)")
     parser.add_argument("--auth-token", default=DEFAULT_AUTH_TOKEN,
@@ -54,20 +49,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="one more verified caller ID for calls; repeatable")
     parser.add_argument("--remote-webhooks", action="store_true",
                         help="deliver webhooks to any host, not only loopback")
-    parser.add_argument("--state", metavar="PATH", default=None,
-                        help="SQLite file keeping resources across runs (default: in memory)")
-    parser.add_argument("--latency", metavar="MS", type=float, default=0,
+    add_state_arguments(parser)
+    parser.add_argument("--latency", metavar="MS", type=non_negative_float, default=0,
                         help="delay every response by MS milliseconds")
-    parser.add_argument("--rate-limit", metavar="N", type=float, default=None,
+    parser.add_argument("--rate-limit", metavar="N", type=positive_float, default=None,
                         help="answer 429 (code 20429) beyond N requests per second")
-    parser.add_argument("--fail-rate", metavar="P", type=_probability, default=0.0,
+    parser.add_argument("--fail-rate", metavar="P", type=probability, default=0.0,
                         help="probability of a 503 (code 20503) per request")
-    parser.add_argument("--drop-rate", metavar="P", type=_probability, default=0.0,
+    parser.add_argument("--drop-rate", metavar="P", type=probability, default=0.0,
                         help="probability of closing the connection without a response")
     parser.add_argument("--seed", metavar="N", type=int, default=None, help="seed for the random faults")
 
 
-def _banner(sim: Simulator, out: TextIO) -> None:
+def _banner(sim: Simulator, out: TextIO, records: str) -> None:
     messages = f"{sim.base_url}/2010-04-01/Accounts/{sim.account_sid}/Messages.json"
     curl = " ".join(
         [
@@ -87,6 +81,7 @@ def _banner(sim: Simulator, out: TextIO) -> None:
     owned = ", ".join(n.phone_number for n in sim.account_book.get(sim.account_sid).numbers())
     print(f"Owned numbers: {owned}", file=out)
     print(f"Control API: {sim.base_url}/__sim__/ (clock, messages, outcomes, webhooks, reset)", file=out)
+    print(f"State:       {records} (--fresh starts over, --state :memory: keeps nothing)", file=out)
     print(f"Try: {curl}", file=out)
     print("Press Ctrl-C to stop.", file=out)
     out.flush()
@@ -103,28 +98,34 @@ def run(args: argparse.Namespace, *, stop: threading.Event | None = None, out: T
     except ValueError as error:
         print(f"twilio-lua simulate: {error}", file=sys.stderr)
         return 2
-    sim = Simulator(
-        host=args.host,
-        port=args.port,
-        accounts={args.account_sid: args.auth_token},
-        state_path=args.state,
-        latency_ms=args.latency,
-        rate_limit=args.rate_limit,
-        fail_rate=args.fail_rate,
-        drop_rate=args.drop_rate,
-        seed=args.seed,
-        log_requests=True,
-        config=config,
-        outcomes=scenario.outcomes if scenario else None,
-        test_credentials=(TEST_CREDENTIALS_SID, TEST_CREDENTIALS_TOKEN),
-        remote_webhooks=args.remote_webhooks,
-    )
+    try:
+        sim = open_simulator(
+            args,
+            host=args.host,
+            port=args.port,
+            accounts={args.account_sid: args.auth_token},
+            latency_ms=args.latency,
+            rate_limit=args.rate_limit,
+            fail_rate=args.fail_rate,
+            drop_rate=args.drop_rate,
+            seed=args.seed,
+            log_requests=True,
+            config=config,
+            outcomes=scenario.outcomes if scenario else None,
+            test_credentials=(TEST_CREDENTIALS_SID, TEST_CREDENTIALS_TOKEN),
+            remote_webhooks=args.remote_webhooks,
+        )
+    except StateError as error:
+        print(f"twilio-lua simulate: {error}", file=sys.stderr)
+        return 2
     try:
         sim.start()
     except OSError as error:
-        print(f"twilio-lua simulate: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
-        return 1
-    _banner(sim, out)
+        sim.stop()
+        print(f"twilio-lua simulate: cannot listen on {args.host}:{args.port}: {error.strerror or error}",
+              file=sys.stderr)
+        return 2
+    _banner(sim, out, describe(args))
     waiter = stop or threading.Event()
     try:
         # Event.wait with a timeout keeps the main thread responsive to Ctrl-C on every platform.
@@ -138,6 +139,6 @@ def run(args: argparse.Namespace, *, stop: threading.Event | None = None, out: T
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m adapter.simulator", description="Local Twilio REST API simulator")
+    parser = ArgumentParser(prog="python -m adapter.simulator", description="Local Twilio REST API simulator")
     add_arguments(parser)
     return run(parser.parse_args(argv))

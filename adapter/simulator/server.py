@@ -29,6 +29,7 @@ from .clock import Clock
 from .control import PREFIX, Controls, control_response
 from .errors import TwilioError, error_body
 from .faults import Fault, FaultInjector
+from .history import HistoryEntry, seed_history
 from .lifecycle import Timings
 from .outcomes import Outcome, Outcomes
 from .service import Service
@@ -403,13 +404,36 @@ def _shutdown(sock: socket.socket) -> None:
         pass
 
 
+class _BindFailed(Exception):
+    def __init__(self, error: OSError) -> None:
+        self.error = error
+
+
 class _Server(ThreadedWSGIServer):
     daemon_threads = True  # handler threads must not keep the interpreter alive after the test/CLI is done
 
     def __init__(self, host: str, port: int, app: Any, handler: type[WSGIRequestHandler], idle_timeout: float) -> None:
         self.connections = _Connections()
         self.idle_timeout = idle_timeout
-        super().__init__(host, port, app, handler=handler)
+        try:
+            super().__init__(host, port, app, handler=handler)
+        except _BindFailed as failed:
+            self.server_close()
+            raise failed.error from None
+
+    # werkzeug answers a failure to bind or listen (port in use, unknown host) by printing it and exiting the
+    # process; the simulator is a library, so the OSError reaches the caller instead, past werkzeug's handler.
+    def server_bind(self) -> None:
+        try:
+            super().server_bind()
+        except OSError as error:
+            raise _BindFailed(error) from None
+
+    def server_activate(self) -> None:
+        try:
+            super().server_activate()
+        except OSError as error:
+            raise _BindFailed(error) from None
 
 
 class _RequestBody:
@@ -568,6 +592,10 @@ class Simulator:
     ``sim.account_sid`` / ``sim.auth_token`` (a live-like account owning ``config``'s numbers) or
     ``sim.test_credentials`` (Twilio-style test credentials: magic numbers, nothing stored).
 
+    The default account starts with no records. ``history`` (e.g. ``history.DEFAULT_HISTORY``) is written
+    for it the first time a store is opened for it (a new state file, or memory); ``fresh=True`` forgets
+    the account's records first, so it starts from ``history`` (or from nothing) whatever the file held.
+
     Connections are HTTP/1.1 keep-alive, as with Twilio: a pooling client (requests' Session, the
     official SDK) sends many requests over one. ``sim.connections_accepted`` counts them; a
     connection left idle for ``idle_timeout`` seconds is closed by the server, and ``stop()`` closes
@@ -595,6 +623,8 @@ class Simulator:
         outcomes: Mapping[str, Mapping[str, Outcome]] | None = None,
         test_credentials: tuple[str, str] | None = (TEST_CREDENTIALS_SID, TEST_CREDENTIALS_TOKEN),
         remote_webhooks: bool = False,
+        history: Sequence[HistoryEntry] | None = None,
+        fresh: bool = False,
     ) -> None:
         if idle_timeout <= 0:
             raise ValueError("idle_timeout must be positive")
@@ -612,6 +642,13 @@ class Simulator:
         self.service = Service(
             self.store, self.clock, timings, accounts=self.account_book, outcomes=self.outcomes, webhooks=self.webhooks
         )
+        self.service = Service(self.store, self.clock, timings)
+        if history is not None or fresh:
+            try:
+                self._initialise(history or (), fresh, timings)
+            except BaseException:
+                self.store.close()
+                raise
         for account in self.accounts:
             self.service.verify.ensure_default_service(account)
         self.faults = FaultInjector(latency_ms, rate_limit, fail_rate, drop_rate, seed)
@@ -699,6 +736,11 @@ class Simulator:
                 self.service.reply(hook.account_sid, sender, recipient, text.strip())
             except TwilioError:
                 logging.getLogger(__name__).info("TwiML reply to %s was refused", params.get("From"))
+    def _initialise(self, history: Sequence[HistoryEntry], fresh: bool, timings: Timings | None) -> None:
+        account = self.account_sid
+        self.store.initialise(
+            account, lambda: seed_history(self.store, account, self.clock.time(), history, timings), reset=fresh
+        )
 
     @property
     def account_sid(self) -> str:

@@ -83,6 +83,13 @@ class Store(Protocol):
         """Forget every record (a simulator reset)."""
         ...
 
+    def initialise(self, account_sid: str, seed: Callable[[], object], *, reset: bool = False) -> bool:
+        """Call ``seed`` (which adds the account's first records) once per account and store: unless the
+        account was initialised before, or, with ``reset``, after forgetting every record of the account.
+        Atomic: a concurrent process on the same store sees the account before or after, never half-seeded.
+        Returns whether ``seed`` ran."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -157,7 +164,9 @@ def _matching(records: Iterator[Record], where: Mapping[str, str] | None, offset
 
 class MemoryStore:
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        # Reentrant: initialise() holds it while its seed adds records.
+        self._lock = threading.RLock()
+        self._initialised: set[str] = set()
         self._records: dict[tuple[str, str], Record] = {}
         # Sorted indexes: by (kind, account) for lists, by (kind, parent) for subresources.
         self._by_owner: dict[tuple[str, str], _Ordered] = {}
@@ -263,6 +272,17 @@ class MemoryStore:
             self._by_owner.clear()
             self._by_parent.clear()
 
+    def initialise(self, account_sid: str, seed: Callable[[], object], *, reset: bool = False) -> bool:
+        with self._lock:
+            if reset:
+                for record in [r for r in self._records.values() if r.account_sid == account_sid]:
+                    self._forget(record)
+            elif account_sid in self._initialised:
+                return False
+            seed()
+            self._initialised.add(account_sid)
+            return True
+
     def close(self) -> None:
         pass
 
@@ -282,7 +302,13 @@ CREATE TABLE IF NOT EXISTS resources (
 DROP INDEX IF EXISTS resources_by_owner;
 CREATE INDEX IF NOT EXISTS resources_by_time ON resources (kind, account_sid, created, seq);
 CREATE INDEX IF NOT EXISTS resources_by_parent ON resources (kind, parent_sid, account_sid, created, seq);
+-- Accounts whose first records (the default history, or none) have been written.
+CREATE TABLE IF NOT EXISTS initialised (account_sid TEXT PRIMARY KEY);
 """
+
+# Several processes may share a state file (`twilio-lua simulate` in one terminal, `twilio-lua call` in
+# another); a writer waits this long for another's transaction instead of failing with "database is locked".
+_BUSY_TIMEOUT = 30.0
 
 # Data fields a list may be filtered on; only these names ever reach the SQL text.
 _JSON_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -293,7 +319,8 @@ class SqliteStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._lock = threading.Lock()
+        # Reentrant: initialise() holds it for its whole transaction while its seed adds records.
+        self._lock = threading.RLock()
         self._connection: sqlite3.Connection | None = None
         with self._lock:
             self._db.executescript(_SCHEMA)
@@ -303,7 +330,9 @@ class SqliteStore:
         # One connection shared by the server's threads (callers hold the lock). It is reopened on
         # demand so a simulator can be stopped and started again on the same file.
         if self._connection is None:
-            connection = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+            connection = sqlite3.connect(
+                str(self.path), timeout=_BUSY_TIMEOUT, check_same_thread=False, isolation_level=None
+            )
             # Every create is its own transaction; in the default rollback-journal mode each one waits
             # for fsync (~1 ms). WAL with synchronous=NORMAL survives the process dying and costs a
             # few tens of microseconds; only an OS crash could lose the last creates, which a
@@ -412,6 +441,25 @@ class SqliteStore:
     def clear(self) -> None:
         with self._lock:
             self._db.execute("DELETE FROM resources")
+
+    def initialise(self, account_sid: str, seed: Callable[[], object], *, reset: bool = False) -> bool:
+        with self._lock:
+            db = self._db
+            # IMMEDIATE takes the write lock first, so two processes opening a new file cannot both seed it.
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                if reset:
+                    db.execute("DELETE FROM resources WHERE account_sid = ?", (account_sid,))
+                elif db.execute("SELECT 1 FROM initialised WHERE account_sid = ?", (account_sid,)).fetchone():
+                    db.execute("COMMIT")
+                    return False
+                seed()
+                db.execute("INSERT OR IGNORE INTO initialised (account_sid) VALUES (?)", (account_sid,))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            return True
 
     def close(self) -> None:
         with self._lock:

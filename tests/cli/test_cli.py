@@ -16,6 +16,7 @@ import pytest
 
 from adapter import Dispatcher
 from adapter.cli import main, parse_key_values
+from adapter.simulator.history import DEFAULT_HISTORY
 from tests.wire import WireMock
 
 ACCOUNT = "AC" + "1" * 32
@@ -145,7 +146,8 @@ def test_call_with_environment_credentials_stays_on_the_simulator(
     monkeypatch.setattr(Dispatcher, "__init__", spy)
     code = main(["call", "listMessage"])
     captured = capsys.readouterr()
-    assert code == 0 and "messages" in json.loads(captured.out)
+    history = [entry.form["Body"] for entry in DEFAULT_HISTORY if entry.collection == "messages"]
+    assert code == 0 and [m["body"] for m in json.loads(captured.out)["messages"]] == history[::-1]
     assert targets and all(url.startswith("http://127.0.0.1:") for url in targets)
     assert "--live was not given" in captured.err
 
@@ -182,8 +184,17 @@ def test_lookup_and_verify_against_the_embedded_simulator(capsys: pytest.Capture
     service = Verify.default_service_sid(TEST_ACCOUNT_SID)  # documented: the same in every run
     assert main(["call", "createVerification", f"ServiceSid={service}", "To=+14155552671", "Channel=sms"]) == 0
     assert json.loads(capsys.readouterr().out)["status"] == "pending"
-    # A fresh embedded simulator per command: the verification of the last one is not there any more.
-    assert main(["call", "checkVerification", f"ServiceSid={service}", "To=+14155552671", "Code=123456"]) == 1
+    # The embedded simulator remembers between commands: the code arrived as a message, and checks out.
+    assert main(["call", "listMessage", "To=+14155552671", "PageSize=1"]) == 0
+    code = json.loads(capsys.readouterr().out)["messages"][0]["body"].rsplit(" ", 1)[-1]
+    assert main(["call", "checkVerification", f"ServiceSid={service}", "To=+14155552671", f"Code={code}"]) == 0
+    assert json.loads(capsys.readouterr().out)["status"] == "approved"
+    # With --state :memory: each command has a simulator of its own: the next one knows no verification.
+    assert main(["call", "createVerification", f"ServiceSid={service}", "To=+14155552671", "Channel=sms",
+                 "--state", ":memory:"]) == 0
+    capsys.readouterr()
+    assert main(["call", "checkVerification", f"ServiceSid={service}", "To=+14155552671", "Code=123456",
+                 "--state", ":memory:"]) == 1
     assert json.loads(capsys.readouterr().out)["code"] == 20404
 
 

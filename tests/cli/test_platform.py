@@ -89,7 +89,9 @@ def test_path_parameters_from_path_or_endpoint(sim: Simulator, tmp_path: Path) -
                        "--request", request)
     assert code == 0 and out == {}
     code, out, _ = run(sim, QA, "--endpoint", "GET /keystore/key/abc")
-    assert code == 0 and out == {}  # each run has its own in-memory Keystore without --state
+    assert code == 0 and out == {"value": {"t": 1}}  # the Keystore keeps its values in the (default) state file
+    code, out, _ = run(sim, QA, "--endpoint", "GET /keystore/key/abc", "--state", ":memory:")
+    assert code == 0 and out == {}  # ... and :memory: keeps them for one run only
     code, out, _ = run(sim, QA, "--path", "/request?x=1&x=2")
     assert code == 0
     assert out == {"method": "GET", "path": "/request", "parameters": {"x": ["1", "2"]}, "body_type": "table",

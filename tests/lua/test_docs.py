@@ -21,13 +21,13 @@ def test_checked_in_files_match_the_spec() -> None:
 def test_check_flag(tmp_path: Path) -> None:
     parser = argparse.ArgumentParser()
     docgen.add_arguments(parser)
-    assert docgen.run(parser.parse_args(["--check", "--root", str(ROOT)])) == 0
+    assert docgen.run(parser.parse_args(["--check", "--out", str(ROOT)])) == 0
     # An empty checkout is out of date; writing fixes it.
-    assert docgen.run(parser.parse_args(["--check", "--root", str(tmp_path)])) == 1
-    assert docgen.run(parser.parse_args(["--root", str(tmp_path)])) == 0
-    assert docgen.run(parser.parse_args(["--check", "--root", str(tmp_path)])) == 0
+    assert docgen.run(parser.parse_args(["--check", "--out", str(tmp_path)])) == 1
+    assert docgen.run(parser.parse_args(["--out", str(tmp_path)])) == 0
+    assert docgen.run(parser.parse_args(["--check", "--out", str(tmp_path)])) == 0
     (tmp_path / "lua" / "twilio.d.lua").write_text("---@meta\n")
-    assert docgen.run(parser.parse_args(["--check", "--root", str(tmp_path)])) == 1
+    assert docgen.run(parser.parse_args(["--check", "--out", str(tmp_path)])) == 1
 
 
 def test_a_spec_change_changes_the_output() -> None:

@@ -35,14 +35,17 @@ def script(tmp_path: Path):
     return write
 
 
-def test_without_credentials_the_embedded_simulator_runs(script) -> None:
+def test_without_credentials_the_embedded_simulator_runs(script, private_state_home: Path) -> None:
     path = script('print("sending") response.message = Twilio.postMessage{From = "+15005550006", '
                   'To = "+15558675310", Body = "hi"}')
     code, out, err = invoke(path)
     assert code == 0
     assert json.loads(out)["body"] == "hi"
-    assert err.splitlines() == ["twilio-lua: no Twilio credentials set; running against the embedded simulator",
-                                "sending"]
+    state = private_state_home / "twilio-lua-adapter" / "simulator.sqlite"
+    assert err.splitlines() == [
+        f"twilio-lua: no Twilio credentials set; running against the embedded simulator (records in {state})",
+        "sending",
+    ]
 
 
 def test_return_value_wins_over_response_message(script) -> None:
@@ -94,7 +97,9 @@ def test_missing_file_and_bad_request(script, tmp_path: Path) -> None:
 
 def test_live_needs_credentials(script) -> None:
     code, _, err = invoke(script("return 1"), "--live")
-    assert code == 2 and "--live needs credentials" in err
+    assert code == 2 and err == "twilio-lua: --live needs the account SID: --account-sid or TWILIO_ACCOUNT_SID\n"
+    code, _, err = invoke(script("return 1"), "--live", environ={"TWILIO_ACCOUNT_SID": "AC" + "0" * 32})
+    assert code == 2 and err.startswith("twilio-lua: --live needs credentials: --auth-token or TWILIO_AUTH_TOKEN, ")
 
 
 def test_base_url_with_environment_credentials(script, sim: Simulator) -> None:
