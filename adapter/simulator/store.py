@@ -352,7 +352,10 @@ class SqliteStore:
     def add(self, record: Record) -> Record:
         with self._lock:
             cursor = self._db.execute(
-                "INSERT INTO resources (kind, sid, account_sid, parent_sid, created, data) VALUES (?, ?, ?, ?, ?, ?)",
+                # A SID added again replaces the record, as in MemoryStore: two processes opening one state file
+                # may both add the default Verify Service, and neither may fail for it.
+                "INSERT OR REPLACE INTO resources (kind, sid, account_sid, parent_sid, created, data) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
                 (record.kind, record.sid, record.account_sid, record.parent_sid, record.created,
                  json.dumps(record.data)),
             )

@@ -32,6 +32,37 @@ def test_add_assigns_increasing_sequence_and_keeps_data(store: Store) -> None:
     assert fetched is not None and fetched.data == {"body": "SM1", "to": "+15558675310", "nested": {"a": [1, 2]}}
 
 
+def test_a_sid_added_again_replaces_the_record(store: Store) -> None:
+    store.add(message("SM1", created=100.0))
+    again = store.add(message("SM1", created=100.0, to="+15558675311"))
+    assert store.get("messages", ACCOUNT, "SM1") == again
+    assert [r.data.get("to") for r in store.list("messages", ACCOUNT)] == ["+15558675311"]
+
+
+def test_processes_opening_one_new_state_file_together_all_start(tmp_path: Path) -> None:
+    """Each simulator adds its account's default Verify Service if absent; done at once, none may fail."""
+    from adapter.simulator import Simulator
+
+    for attempt in range(5):
+        path = tmp_path / f"state{attempt}.sqlite"
+        barrier = threading.Barrier(6)
+        failures: list[BaseException] = []
+
+        def open_one() -> None:
+            try:
+                barrier.wait()
+                Simulator(state_path=path).stop()
+            except BaseException as exc:  # reported below: a thread's exception would otherwise vanish
+                failures.append(exc)
+
+        threads = [threading.Thread(target=open_one) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert failures == []
+
+
 def test_get_is_scoped_by_kind_and_account(store: Store) -> None:
     store.add(message("SM1"))
     assert store.get("messages", OTHER, "SM1") is None
