@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import argparse
 import math
-from typing import Callable, NoReturn
+from collections.abc import Callable
+from typing import NoReturn
 
-__all__ = ["ArgumentParser", "int_at_least", "non_negative_float", "port", "positive_float", "positive_int", "probability"]
+__all__ = [
+    "ArgumentParser", "int_at_least", "non_negative_float", "port", "positive_float", "positive_int", "probability",
+]
 
 
 class ArgumentParser(argparse.ArgumentParser):

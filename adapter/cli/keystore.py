@@ -2,9 +2,10 @@
 
 It keeps its values in the command's state file (its own table ``keystore``), the one the embedded
 simulator uses: ``--state PATH``, by default ``$XDG_STATE_HOME/twilio-lua-adapter/simulator.sqlite``, so a
-value set by one run is there for the next; ``--state :memory:`` keeps them for the life of the command. Values are any JSON data and come back as
-they were stored. Operations answer as the platform's did: ``get`` ``{value = ...}`` (no ``value`` for a
-missing key), ``set``/``delete``/``clear`` ``{}``, ``list`` ``{keys = {...}}``.
+value set by one run is there for the next; ``--state :memory:`` keeps them for the life of the command.
+Values are any JSON data and come back as they were stored. Operations answer as the platform's did:
+``get`` ``{value = ...}`` (no ``value`` for a missing key), ``set``/``delete``/``clear`` ``{}``, ``list``
+``{keys = {...}}``.
 
 It is also an example of a host service (see docs/lua.md): public methods, keyword arguments, plain data
 back, ``ServiceError`` for a bad call.

@@ -13,9 +13,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .. import __version__
-from .flags import ArgumentParser
 from ..client.errors import TwilioError
 from ..client.spec import OperationSpec, default_spec
+from .flags import ArgumentParser
 from .targets import TargetError, add_target_arguments, open_target
 
 __all__ = ["main"]
@@ -68,7 +68,7 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     def __init__(self) -> None:
         super().__init__(sys.stderr)
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stderr
 

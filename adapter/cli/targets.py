@@ -33,7 +33,8 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
     target.add_argument("--base-url", metavar="URL", help="a Twilio-compatible API, e.g. a running simulator")
     target.add_argument("--account-sid", metavar="SID", help="default: $TWILIO_ACCOUNT_SID")
     target.add_argument("--auth-token", metavar="TOKEN", help="default: $TWILIO_AUTH_TOKEN")
-    target.add_argument("--api-key", metavar="SK...", help="an API key instead of the auth token; default: $TWILIO_API_KEY")
+    target.add_argument("--api-key", metavar="SK...",
+                        help="an API key instead of the auth token; default: $TWILIO_API_KEY")
     target.add_argument("--api-secret", metavar="SECRET", help="the API key's secret; default: $TWILIO_API_SECRET")
     add_state_arguments(parser.add_argument_group("embedded simulator"))
 
@@ -128,7 +129,8 @@ def open_keystore(args: argparse.Namespace) -> Keystore:
     except StateError as exc:
         raise TargetError(str(exc)) from None
     except sqlite3.Error as exc:
-        raise TargetError(f"cannot use {getattr(args, 'state', None) or 'the state file'} for the Keystore: {exc}") from None
+        where = getattr(args, "state", None) or "the state file"
+        raise TargetError(f"cannot use {where} for the Keystore: {exc}") from None
 
 
 def _dispatcher(account_sid: str | None, **options: Any) -> Dispatcher:

@@ -8,8 +8,8 @@ past, so the records are exactly what the simulator would have made then (and pa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from werkzeug.datastructures import MultiDict
 

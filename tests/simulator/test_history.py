@@ -127,7 +127,7 @@ def test_simulators_opening_a_new_file_together_seed_it_once(tmp_path: Path, clo
         try:
             barrier.wait()
             Simulator(clock=clock, state_path=state, history=history).stop()
-        except BaseException as exc:  # reported below: a thread's exception would otherwise vanish
+        except BaseException as exc:  # noqa: BLE001 - reported below: a thread's exception would otherwise vanish
             failures.append(exc)
 
     threads = [threading.Thread(target=open_one) for _ in range(6)]

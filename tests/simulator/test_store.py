@@ -43,19 +43,17 @@ def test_processes_opening_one_new_state_file_together_all_start(tmp_path: Path)
     """Each simulator adds its account's default Verify Service if absent; done at once, none may fail."""
     from adapter.simulator import Simulator
 
+    def open_one(path: Path, barrier: threading.Barrier, failures: list[BaseException]) -> None:
+        try:
+            barrier.wait()
+            Simulator(state_path=path).stop()
+        except BaseException as exc:  # noqa: BLE001 - reported below: a thread's exception would otherwise vanish
+            failures.append(exc)
+
     for attempt in range(5):
-        path = tmp_path / f"state{attempt}.sqlite"
-        barrier = threading.Barrier(6)
+        path, barrier = tmp_path / f"state{attempt}.sqlite", threading.Barrier(6)
         failures: list[BaseException] = []
-
-        def open_one() -> None:
-            try:
-                barrier.wait()
-                Simulator(state_path=path).stop()
-            except BaseException as exc:  # reported below: a thread's exception would otherwise vanish
-                failures.append(exc)
-
-        threads = [threading.Thread(target=open_one) for _ in range(6)]
+        threads = [threading.Thread(target=open_one, args=(path, barrier, failures)) for _ in range(6)]
         for thread in threads:
             thread.start()
         for thread in threads:
