@@ -642,7 +642,6 @@ class Simulator:
         self.service = Service(
             self.store, self.clock, timings, accounts=self.account_book, outcomes=self.outcomes, webhooks=self.webhooks
         )
-        self.service = Service(self.store, self.clock, timings)
         if history is not None or fresh:
             try:
                 self._initialise(history or (), fresh, timings)
@@ -737,9 +736,11 @@ class Simulator:
             except TwilioError:
                 logging.getLogger(__name__).info("TwiML reply to %s was refused", params.get("From"))
     def _initialise(self, history: Sequence[HistoryEntry], fresh: bool, timings: Timings | None) -> None:
-        account = self.account_sid
+        account, service = self.account_sid, self.service
         self.store.initialise(
-            account, lambda: seed_history(self.store, account, self.clock.time(), history, timings), reset=fresh
+            account,
+            lambda: seed_history(service, account, self.clock.time(), history, timings),
+            reset=fresh,
         )
 
     @property

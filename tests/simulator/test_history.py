@@ -5,11 +5,9 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-import pytest
-
 from adapter.simulator import Clock, Simulator
-from adapter.simulator import TwilioError as SimulatorError
-from adapter.simulator.history import DEFAULT_HISTORY, DEFAULT_NUMBERS, HistoryEntry
+from adapter.simulator.account import DEFAULT_CONFIG, AccountConfig, NumberConfig
+from adapter.simulator.history import DEFAULT_HISTORY, HistoryEntry
 
 from .conftest import Api, Schemas
 
@@ -40,7 +38,8 @@ def test_the_history_is_delivered_messages_one_with_media_and_completed_calls(cl
         assert {c["status"] for c in calls} == {"completed"}
         # Newest first, as written, every one in the past and sent from the account's own numbers.
         assert [m["body"] for m in messages] == [e.form["Body"] for e in expected_messages][::-1]
-        assert {m["from"] for m in messages} | {c["from"] for c in calls} <= set(DEFAULT_NUMBERS)
+        owned = {n.phone_number for n in DEFAULT_CONFIG.phone_numbers}
+        assert {m["from"] for m in messages} | {c["from"] for c in calls} <= owned
         assert [c["duration"] for c in calls] == [str(int(e.seconds or 0)) for e in expected_calls][::-1]
         assert all(c["price"] and c["price"].startswith("-") for c in calls)
         # The newest message is the MMS: a script reading "the newest message's media" finds two items.
@@ -57,10 +56,21 @@ def test_the_history_is_delivered_messages_one_with_media_and_completed_calls(cl
 
 
 def test_history_entries_go_through_the_simulators_own_checks(clock: Clock) -> None:
-    bad = (HistoryEntry(5, "messages", {"From": "+15005550006", "To": "not a number", "Body": "x"}),)
-    with pytest.raises(SimulatorError) as caught:
-        Simulator(clock=clock, history=bad)
-    assert caught.value.code == 21211
+    history = (
+        HistoryEntry(9, "messages", {"From": "+15005550006", "To": "not a number", "Body": "refused: bad To"}),
+        HistoryEntry(8, "messages", {"From": "+15550009999", "To": "+15558675310", "Body": "refused: not owned"}),
+        HistoryEntry(7, "messages", {"From": "+15005550006", "To": "+15558675310", "Body": "kept"}),
+    )
+    with Simulator(clock=clock, history=history) as sim:
+        assert bodies(Api(sim)) == ["kept"]
+
+
+def test_a_scenario_account_gets_the_part_of_the_history_it_could_have_sent(clock: Clock) -> None:
+    config = AccountConfig(phone_numbers=(NumberConfig("+16125550923", frozenset({"sms"}), "only this"),))
+    with Simulator(clock=clock, history=DEFAULT_HISTORY, config=config) as sim:
+        assert bodies(Api(sim)) == [e.form["Body"] for e in DEFAULT_HISTORY if e.form.get("From") == "+16125550923"
+                                    and e.collection == "messages"]
+        assert Api(sim).get("Calls.json").json()["calls"] == []  # an SMS-only number places no calls
 
 
 def test_a_state_file_gets_the_history_once(tmp_path: Path, clock: Clock) -> None:
