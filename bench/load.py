@@ -3,6 +3,11 @@
     python bench/load.py            # full: 10,000 operations per phase (for the notes)
     python bench/load.py --quick    # CI: 1,000 per phase, a few seconds
     python bench/load.py --json     # machine-readable figures (tests/reliability/test_load.py)
+    python bench/load.py --pool     # the same mix as scripts through a ScriptPool of 2 worker processes
+
+Pool mode adds, per phase, the worker processes (how many are alive, and their RSS summed) before and after;
+every 20th run is cancelled while it waits (a slot freed, the worker told), and every 50th spins until its
+instruction limit: over 10,000 runs nothing may grow (parent fds, threads, RSS; worker count and RSS).
 
 The simulator runs in a child process (``--serve``); it keeps HTTP/1.1 connections alive as Twilio does and
 counts the TCP connections it accepts (``Simulator.connections_accepted``) and the requests it answers. The
@@ -130,6 +135,26 @@ def fds() -> int:
     return len(os.listdir("/proc/self/fd"))
 
 
+def workers() -> dict[str, int]:
+    """This process's child processes (a pool's workers): how many, and their RSS summed."""
+    me = str(os.getpid())
+    count = rss = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status") as f:
+                fields = dict(line.split(":", 1) for line in f if ":" in line)
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                command = f.read()
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == me and b"adapter.lua.worker" in command:
+            count += 1
+            rss += int(fields.get("VmRSS", "0 kB").split()[0])
+    return {"workers": count, "workers_rss_kib": rss}
+
+
 def snapshot() -> dict[str, int]:
     gc.collect()
     return {"rss_kib": rss_kib(), "threads": threading.active_count(), "fds": fds()}
@@ -177,6 +202,32 @@ class Mix:
             "if err then return {kind = err.type} end\n"
             "return {kind = 'ok', sid = r.sid}\n"
         )
+
+    def pool_run(self, pool: Any, i: int) -> str:
+        """One run through a BlockingScriptPool (its loop in its own thread)."""
+        import asyncio
+
+        from adapter.lua import LuaScriptError
+
+        if i % 50 == 49:
+            try:
+                pool.run("local i = 0 while true do i = i + 1 end")
+            except LuaScriptError as exc:
+                return exc.kind
+            return "?"
+        if i % 20 == 19:
+            async def cancelled() -> str:
+                task = asyncio.ensure_future(pool.pool.execute(self.lua_script(i)))
+                await asyncio.sleep(0)
+                task.cancel()
+                try:
+                    await task
+                except asyncio.CancelledError:
+                    return "cancelled"
+                return "finished"
+
+            return asyncio.run_coroutine_threadsafe(cancelled(), pool._loop).result()
+        return self.lua_run(pool, i)
 
     def lua_run(self, host: Any, i: int) -> str:
         out = host.run(self.lua_script(i))
@@ -262,6 +313,33 @@ def threaded(server: Server, dispatcher: Any, threads: int, calls_per_thread: in
     }
 
 
+def run_pool(calls: int, warmup: int = 200) -> dict[str, Any]:
+    from adapter import Dispatcher
+    from adapter.lua import BlockingScriptPool
+
+    baseline = snapshot()
+    server = Server()
+    report: dict[str, Any] = {"baseline": baseline, "phases": []}
+    try:
+        dispatcher = Dispatcher(server.account_sid, server.auth_token, base_url=server.base_url)
+        mix = Mix()
+        pool = BlockingScriptPool(dispatcher, processes=2, call_limit=None, instruction_limit=5_000_000)
+        try:
+            before_workers = workers()
+            result = phase("pool", server, calls, warmup, lambda i: mix.pool_run(pool, i))
+            result["workers_before"], result["workers_after"] = before_workers, workers()
+            result["workers_started"] = pool.pool.workers_started
+            report["phases"].append(result)
+        finally:
+            pool.close()
+        dispatcher.close()
+    finally:
+        server.close()
+    time.sleep(0.2)
+    report["final"] = {**snapshot(), **workers()}
+    return report
+
+
 def run(calls: int, threads: int, calls_per_thread: int, latency_ms: float, warmup: int = 200,
         lua: bool = True) -> dict[str, Any]:
     from adapter import Dispatcher
@@ -305,6 +383,10 @@ def _print(report: dict[str, Any]) -> None:
             )
             continue
         b, a = p["before"], p["after"]
+        if "workers_before" in p:
+            wb, wa = p["workers_before"], p["workers_after"]
+            print(f"pool workers: {wb['workers']} -> {wa['workers']} alive ({p['workers_started']} started), "
+                  f"RSS {wb['workers_rss_kib'] / 1024:.1f} -> {wa['workers_rss_kib'] / 1024:.1f} MiB")
         print(
             f"{p['phase']}: {p['calls']} calls in {p['seconds']:.1f} s ({p['calls_per_second']:.0f}/s, client CPU "
             f"{p['client_cpu_ms_per_call']:.2f} ms/call) {p['outcomes']}\n"
@@ -324,6 +406,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calls-per-thread", type=int, help="default 25 (10 with --quick)")
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--no-lua", action="store_true")
+    parser.add_argument("--pool", action="store_true", help="the mix as scripts through a ScriptPool")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -332,7 +415,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     calls = args.calls or (1_000 if args.quick else 10_000)
     per_thread = args.calls_per_thread or (10 if args.quick else 25)
-    report = run(calls, args.threads, per_thread, args.latency_ms, lua=not args.no_lua)
+    if args.pool:
+        report = run_pool(calls)
+    else:
+        report = run(calls, args.threads, per_thread, args.latency_ms, lua=not args.no_lua)
     if args.json:
         print(json.dumps(report))
     else:
