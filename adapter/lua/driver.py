@@ -46,10 +46,15 @@ _INTERNAL = "The Twilio adapter failed on the host; the host's log has the detai
 
 
 class _LuaThread:
-    """One daemon thread that runs the host's Lua, one job at a time, answering on the caller's loop."""
+    """One daemon thread that runs the host's Lua, one job at a time, answering on the caller's loop.
+
+    Answers are handed to each loop in batches: one wake-up of the loop for all the jobs finished since its
+    last wake-up (a thousand runs would otherwise cost a thousand writes to the loop's self-pipe per step)."""
 
     def __init__(self, name: str) -> None:
         self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._done: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any, bool]]] = {}
+        self._done_lock = threading.Lock()
         self._thread = threading.Thread(target=self._main, name=name, daemon=True)
         self._thread.start()
 
@@ -80,10 +85,21 @@ class _LuaThread:
                 if failed:
                     log.error("a Lua host job failed", exc_info=result)
                 continue
-            try:
-                loop.call_soon_threadsafe(_settle, future, result, failed)
-            except RuntimeError:  # the loop was closed meanwhile: nobody is waiting any more
-                pass
+            with self._done_lock:
+                first = loop not in self._done
+                self._done.setdefault(loop, []).append((future, result, failed))
+            if first:
+                try:
+                    loop.call_soon_threadsafe(self._deliver, loop)
+                except RuntimeError:  # the loop was closed meanwhile: nobody is waiting any more
+                    with self._done_lock:
+                        self._done.pop(loop, None)
+
+    def _deliver(self, loop: asyncio.AbstractEventLoop) -> None:
+        with self._done_lock:
+            batch = self._done.pop(loop, [])
+        for future, result, failed in batch:
+            _settle(future, result, failed)
 
 
 def _settle(future: asyncio.Future[Any], result: Any, failed: bool) -> None:
