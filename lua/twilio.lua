@@ -210,8 +210,9 @@ local function operation(call, operation_name, slot, service, resolve)
 end
 
 --- Make `each`: an iterator over every item of a list operation, one page in memory at a time.
--- @tparam function page host callable `page(operation, args, problem, detail)` returning
---   `{items = {...}, count = n, next = args_or_nil}`, or `false` with the error object in `slot[1]`
+-- @tparam function page host callable `page(operation, args, problem, detail, link)` returning
+--   `{items = {...}, count = n, next = next_page_uri_or_nil}`, or `false` with the error object in `slot[1]`;
+--   `link` is the previous page's `next`, which the host follows exactly as Twilio gave it
 -- @tparam table names operation name by operation function, so `each(Twilio.listMessage)` works too
 -- @tparam table known every operation's name, by itself
 -- @tparam table slot see `failed`
@@ -240,7 +241,7 @@ local function make_each(page, names, known, slot, resolve)
       problem, detail = "type", type(args)
     end
     local items, count, index = nil, 0, 0
-    local next_args, started, finished = args, false, false
+    local link, started, finished = nil, false, false
     return function()
       while true do
         if items ~= nil and index < count then
@@ -248,21 +249,21 @@ local function make_each(page, names, known, slot, resolve)
           return items[index]
         end
         items = nil
-        if finished or (started and next_args == nil) then
+        if finished or (started and link == nil) then
           return nil
         end
         local ok, envelope
         if not started and problem ~= nil then
           ok, envelope = pcall(page, host_name, nil, problem, detail)
         else
-          ok, envelope = settle(resolve, pcall(page, host_name, next_args))
+          ok, envelope = settle(resolve, pcall(page, host_name, args, nil, nil, link))
         end
         started = true
         if not ok or type(envelope) ~= "table" then
           finished = true
           return unwrap(slot, operation_name, nil, ok, false)
         end
-        items, count, index, next_args = envelope.items, envelope.count or 0, 0, envelope.next
+        items, count, index, link = envelope.items, envelope.count or 0, 0, envelope.next
       end
     end
   end

@@ -84,14 +84,25 @@ class AsyncDispatcher(DispatcherBase, AsyncOperations):
         request = authorization = None  # type: ignore[assignment]
         raise detached(error)
 
+    async def follow(self, operation: str, args: Mapping[str, Any] | None, next_page_uri: str) -> dict[str, Any]:
+        """The page at ``next_page_uri`` of the list called with ``args``, exactly as
+        :meth:`Dispatcher.follow <adapter.Dispatcher.follow>` fetches it."""
+        op, request, authorization = self._following(operation, args, next_page_uri)
+        page = parse_response(op, await self._transports[op.server].send(request, authorization))
+        assert page is not None
+        return page
+
     async def pages(self, operation: str, args: Mapping[str, Any] | None = None) -> AsyncIterator[dict[str, Any]]:
-        """Every page of a list operation, fetched lazily, one at a time: ``async for page in d.pages(...)``."""
-        page_args: dict[str, Any] | None = dict(args or {})
-        while page_args is not None:
-            page = await self.call(operation, page_args)
-            assert page is not None
+        """Every page of a list operation, fetched lazily, one at a time: ``async for page in d.pages(...)``;
+        each ``next_page_uri`` is followed exactly as Twilio gave it."""
+        page = await self.call(operation, args)
+        assert page is not None
+        while True:
             yield page
-            page_args = self.next_page_args(operation, page_args, page)
+            link = page.get("next_page_uri")
+            if not link:
+                return
+            page = await self.follow(operation, args, link)
 
     async def items(self, operation: str, args: Mapping[str, Any] | None = None) -> AsyncIterator[dict[str, Any]]:
         """Every item of a list operation across all pages, one page in memory at a time."""

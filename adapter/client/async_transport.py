@@ -108,7 +108,10 @@ class AsyncTransport:
         ``timeout`` :class:`TwilioError` when no usable answer came."""
         method = request["method"]
         url = self.base_url + request["path"]
-        if request["query"]:
+        raw_query = request.get("raw_query")  # a page link, sent as Twilio gave it (see client/paging.py)
+        if raw_query:
+            url += "?" + raw_query
+        elif request["query"]:
             url += "?" + urlencode(request["query"])
         headers = dict(self._headers, Authorization=authorization)
         body = None

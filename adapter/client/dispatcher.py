@@ -15,13 +15,14 @@ import re
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 import requests
 
 from .. import __version__
 from .errors import TwilioError
 from .operations import Operations
+from .paging import next_page_request
 from .parse import parse_response
 from .retry import RetryPolicy
 from .serialize import build_request
@@ -207,24 +208,14 @@ class DispatcherBase:
             )
         return op
 
-    def next_page_args(
-        self, operation: str, args: Mapping[str, Any] | None, page: Mapping[str, Any]
-    ) -> dict[str, Any] | None:
-        """The arguments that fetch the page after ``page``, or None on the last page.
-
-        They are read from Twilio's ``next_page_uri`` but go through validation like any call, so a page URI
-        can never send the request somewhere else."""
-        uri = page.get("next_page_uri")
-        if not uri:
-            return None
-        op = self._operation(operation)
-        keep = {k: v for k, v in (args or {}).items() if op.arguments.get(k) and op.arguments[k].location in
-                ("path", "credential")}
-        for key, value in parse_qsl(urlsplit(str(uri)).query, keep_blank_values=False):
-            arg = op.arguments.get(key)
-            if arg is not None and arg.location == "query":
-                keep[key] = value
-        return keep
+    def _following(
+        self, operation: str, args: Mapping[str, Any] | None, next_page_uri: Any
+    ) -> tuple[OperationSpec, dict[str, Any], str]:
+        """Like :meth:`_prepare`, for the page at ``next_page_uri`` of the list called with ``args``: the same
+        credentials and path arguments, and the link as Twilio gave it (see :mod:`adapter.client.paging`)."""
+        op, request, authorization = self._prepare(operation, args, {})
+        self._items_key(op.name)
+        return op, next_page_request(request, next_page_uri, self.base_urls[op.server]), authorization
 
 
 class Dispatcher(DispatcherBase, Operations):
@@ -312,14 +303,25 @@ class Dispatcher(DispatcherBase, Operations):
             return parse_response(op, transport.send(request, authorization))
         return parse_response(op, transport.send(request, authorization, deadline=until))
 
+    def follow(self, operation: str, args: Mapping[str, Any] | None, next_page_uri: str) -> dict[str, Any]:
+        """The page at ``next_page_uri`` (a list's ``next_page_uri``, as Twilio gave it) of the list operation
+        called with ``args``: the same credentials and path arguments, the link's query sent verbatim."""
+        op, request, authorization = self._following(operation, args, next_page_uri)
+        page = parse_response(op, self._transports[op.server].send(request, authorization))
+        assert page is not None
+        return page
+
     def pages(self, operation: str, args: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
-        """Every page of a list operation, fetched lazily, one at a time."""
-        page_args: dict[str, Any] | None = dict(args or {})
-        while page_args is not None:
-            page = self.call(operation, page_args)
-            assert page is not None
+        """Every page of a list operation, fetched lazily, one at a time, following each ``next_page_uri``
+        exactly as Twilio gave it."""
+        page = self.call(operation, args)
+        assert page is not None
+        while True:
             yield page
-            page_args = self.next_page_args(operation, page_args, page)
+            link = page.get("next_page_uri")
+            if not link:
+                return
+            page = self.follow(operation, args, link)
 
     def items(self, operation: str, args: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         """Every item of a list operation across all pages, one page in memory at a time."""

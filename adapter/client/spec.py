@@ -23,7 +23,16 @@ from typing import Any, Literal
 
 from .._data import data_directory
 
-__all__ = ["ArgumentSpec", "OperationSpec", "ServiceSpec", "build_spec", "default_spec", "load_spec"]
+__all__ = [
+    "ArgumentSpec",
+    "OperationSpec",
+    "ServiceSpec",
+    "build_spec",
+    "default_spec",
+    "end_anchored",
+    "load_spec",
+    "named_formats",
+]
 
 Location = Literal["path", "query", "form", "credential"]
 
@@ -51,6 +60,7 @@ class ArgumentSpec:
     default: Any = None
     accept_single: bool = False
     accept_object: bool = False
+    accept_datetime: bool = False
     wire_name: str | None = None
     wire_values: dict[str, str] | None = None
     credential: str | None = None
@@ -101,6 +111,9 @@ class ServiceSpec:
     schemas: dict[str, Any]
     title: str
     default_server: str
+    # The named formats (x-argument-formats), each with its final pattern; for code that checks one
+    # format outside an operation (the simulator's "is this a phone number").
+    formats: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def operation(self, name: str) -> OperationSpec:
         return self.operations[name]
@@ -236,7 +249,7 @@ def build_spec(
         "x-argument-formats": _merged(documents, "x-argument-formats", depth=1),
     }
     resolved_root = {key: _resolve_refs(root[key], root) for key in ("components", "x-argument-formats")}
-    formats = resolved_root["x-argument-formats"]
+    formats = named_formats(resolved_root)
     default_server = _server_of(document, "https://api.twilio.com")
     operations: dict[str, OperationSpec] = {}
     for doc in documents:
@@ -256,6 +269,7 @@ def build_spec(
         schemas=resolved_root["components"].get("schemas", {}),
         title=document.get("info", {}).get("title", ""),
         default_server=default_server,
+        formats=formats,
     )
 
 
@@ -345,11 +359,16 @@ def _argument(
 ) -> ArgumentSpec:
     fmt = schema.get("format")
     pattern = schema.get("pattern")
+    max_length = schema.get("maxLength")
     format_description = None
+    accept_datetime = False
     if fmt in formats:
         named = formats[fmt]
         pattern = pattern or named["pattern"]
         format_description = named.get("says")
+        if max_length is None:
+            max_length = named.get("maxLength")
+        accept_datetime = bool(named.get("accept-datetime"))
     items = None
     if schema.get("type") == "array":
         items = _argument(name, location, schema.get("items", {}), False, "", formats)
@@ -365,17 +384,73 @@ def _argument(
         enum=tuple(schema["enum"]) if "enum" in schema else None,
         minimum=schema.get("minimum"),
         maximum=schema.get("maximum"),
-        max_length=schema.get("maxLength"),
+        max_length=max_length,
         max_items=schema.get("maxItems"),
         items=items,
         default=schema.get("default"),
         accept_single=bool(schema.get("x-accept-single")),
         accept_object=bool(schema.get("x-accept-object")),
+        accept_datetime=accept_datetime,
         wire_name=schema.get("x-wire-name"),
         wire_values=schema.get("x-wire-values"),
         credential=credential,
         wire_join=schema.get("x-wire-join"),
     )
+
+
+def named_formats(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The spec's ``x-argument-formats``, each with its final ``pattern``: a format made of others (``any-of``)
+    gets one pattern matching any of theirs. The client's validation and the simulator's checks both read
+    formats through here, so the two cannot drift apart."""
+    declared: dict[str, Any] = document.get("x-argument-formats") or {}
+    out: dict[str, dict[str, Any]] = {}
+
+    def resolve(name: str, seen: tuple[str, ...]) -> dict[str, Any]:
+        if name in out:
+            return out[name]
+        if name in seen:
+            raise ValueError(f"format {name} is defined in terms of itself")
+        if name not in declared:
+            raise ValueError(f"format {seen[-1] if seen else name} names an unknown format {name}")
+        entry = dict(declared[name])
+        parts = entry.get("any-of")
+        if parts:
+            if "pattern" in entry:
+                raise ValueError(f"format {name} has both a pattern and any-of")
+            bodies = [_unanchored(resolve(part, seen + (name,))["pattern"]) for part in parts]
+            entry["pattern"] = "^(?:" + "|".join(f"(?:{body})" for body in bodies) + ")$"
+        elif "pattern" not in entry:
+            raise ValueError(f"format {name} has neither a pattern nor any-of")
+        out[name] = entry
+        return entry
+
+    for name in declared:
+        resolve(name, ())
+    return out
+
+
+def end_anchored(pattern: str) -> str:
+    """Give ``$`` its JSON Schema meaning, the end of the value. In Python's ``re`` it also matches before a
+    trailing newline, which would let ``CA...\\n`` or ``+1555...\\n`` through."""
+    out, escaped, in_class = [], False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "$" and not in_class:
+            char = r"\Z"
+        out.append(char)
+    return "".join(out)
+
+
+def _unanchored(pattern: str) -> str:
+    body = pattern[1:] if pattern.startswith("^") else pattern
+    return body[:-1] if body.endswith("$") and not body.endswith("\\$") else body
 
 
 def _success(op: dict[str, Any]) -> tuple[int, dict[str, Any] | None]:

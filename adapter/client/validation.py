@@ -18,10 +18,11 @@ import json
 import math
 import re
 from collections.abc import Callable, Mapping
+from datetime import date, datetime, timezone
 from typing import Annotated, Any, Literal
 
 from .errors import TwilioError
-from .spec import ArgumentSpec, OperationSpec
+from .spec import ArgumentSpec, OperationSpec, end_anchored as _end_anchored
 
 __all__ = ["OperationValidator"]
 
@@ -272,28 +273,11 @@ def _annotation(arg: ArgumentSpec) -> Any:
     if arg.type == "boolean":
         return bool
     before = [BeforeValidator(_object_as_json)] if arg.accept_object else []
+    if arg.accept_datetime:
+        before.append(BeforeValidator(datetime_as_text))
     pattern = _end_anchored(arg.pattern) if arg.pattern else None
     parts = (str, *before, Field(pattern=pattern, max_length=arg.max_length))
     return Annotated[parts]
-
-
-def _end_anchored(pattern: str) -> str:
-    """Give ``$`` its JSON Schema meaning, the end of the value. In Python's ``re`` it also matches before a
-    trailing newline, which would let ``CA...\\n`` or ``+1555...\\n`` through."""
-    out, escaped, in_class = [], False, False
-    for char in pattern:
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char == "[":
-            in_class = True
-        elif char == "]":
-            in_class = False
-        elif char == "$" and not in_class:
-            char = r"\Z"
-        out.append(char)
-    return "".join(out)
 
 
 def _one_as_list(value: Any) -> Any:
@@ -312,6 +296,19 @@ def _object_as_json(value: Any) -> Any:
             return text
         except (TypeError, ValueError, RecursionError) as exc:
             raise ValueError("must be a JSON string or a table of plain values") from exc
+    return value
+
+
+def datetime_as_text(value: Any) -> Any:
+    """A ``datetime`` or ``date`` as Twilio's official Python SDK writes it (``serialize.iso8601_datetime``:
+    ``%Y-%m-%dT%H:%M:%SZ``; a ``date`` is its midnight). Unlike the SDK, an aware datetime is converted to
+    UTC first: the SDK writes its local wall time followed by ``Z``, naming another instant."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None and value.utcoffset() is not None:
+            value = value.astimezone(timezone.utc)
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, date):
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
     return value
 
 

@@ -110,8 +110,8 @@ class Bridge:
         self._may_skip_copy = not encode
         self._validator = getattr(dispatcher, "webhook_validator", None)
         #: Set by the coroutine driver (adapter/lua/driver.py): takes a checked command instead of carrying
-        #: it out (``("call" | "page", operation, arguments)`` or ``("service", label, (service, operation,
-        #: arguments))``) and returns the marker the Lua side then yields (twilio.lua's ``PENDING``); the
+        #: it out (``("call" | "page", operation, arguments)``, ``("follow", operation, (arguments,
+        #: next_page_uri))`` or ``("service", label, (service, operation, arguments))``) and returns the marker the Lua side then yields (twilio.lua's ``PENDING``); the
         #: driver gives the outcome to :meth:`answer`.
         self.defer: Callable[[tuple[str, str, Any]], Any] | None = None
 
@@ -160,7 +160,9 @@ class Bridge:
             if limit:
                 runtime.set_max_memory(limit)
 
-    def page(self, name: Any, args: Any = None, problem: Any = None, detail: Any = None) -> Any:
+    def page(self, name: Any, args: Any = None, problem: Any = None, detail: Any = None, link: Any = None) -> Any:
+        """One page of ``Twilio.each``: the first (``link`` nil) or the one at the previous page's
+        ``next_page_uri`` (``link``), which the dispatcher follows exactly as Twilio gave it."""
         started = _monotonic()
         operation = name if type(name) is str else _text(name)
         try:
@@ -181,9 +183,13 @@ class Bridge:
                     refused = self._before_call()
                     if refused is not None:
                         return self._refuse(operation, refused)
+                if link is not None and type(link) is not str:
+                    link = _text(link)
                 if self.defer is not None:
-                    return self.defer(("page", operation, values))
-                return self._page_result(operation, values, self._dispatcher.call(operation, values))
+                    return self.defer(("page", operation, values) if link is None else ("follow", operation, (values, link)))
+                if link is None:
+                    return self._page_result(operation, self._dispatcher.call(operation, values))
+                return self._page_result(operation, self._dispatcher.follow(operation, values, link))
             except TwilioError as exc:
                 return self._error(exc.to_dict())
         except BaseException as exc:  # noqa: BLE001 - nothing may reach Lua
@@ -191,12 +197,15 @@ class Bridge:
         finally:
             self.paused += _monotonic() - started
 
-    def _page_result(self, operation: str, values: Any, page: Any) -> Any:
+    def _page_result(self, operation: str, page: Any) -> Any:
         assert page is not None
         spec = self._operations[operation]
         fresh_json = type(page) is FreshJSON and self._may_skip_copy
         items = page.get(spec.items_key) or []
-        following = self._dispatcher.next_page_args(operation, values, page)
+        # The next page's link goes back to Lua as it is; the next `page` call hands it to the dispatcher.
+        following = page.get("next_page_uri") or None
+        if following is not None and type(following) is not str:
+            following = None  # not a link Twilio would give; the list ends here
         return self._page(items, following, fresh_json=fresh_json and type(items) is list, source=page)
 
     def answer(self, command: tuple[str, str, Any], result: Any) -> Any:
@@ -225,8 +234,8 @@ class Bridge:
                     raise result
                 if isinstance(result, BaseException):
                     return self._failed(operation, result)
-                if kind == "page":
-                    return self._page_result(operation, values, result)
+                if kind in ("page", "follow"):
+                    return self._page_result(operation, result)
                 return self._call_result(operation, result)
             except ConversionError as exc:
                 return self._error(_invalid(operation, exc).to_dict())

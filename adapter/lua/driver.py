@@ -206,6 +206,11 @@ class CoroutineDriver:
             return await self._perform_service(operation, *values)
         dispatcher = self._host.dispatcher
         try:
+            if kind == "follow":  # the next page of Twilio.each, at the link the last page gave
+                arguments, link = values
+                if self._dispatcher_is_async:
+                    return await dispatcher.follow(operation, arguments, link)
+                return await asyncio.to_thread(dispatcher.follow, operation, arguments, link)
             if self._dispatcher_is_async:
                 return await dispatcher.call(operation, values)
             return await asyncio.to_thread(dispatcher.call, operation, values)

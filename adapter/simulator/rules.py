@@ -1,30 +1,25 @@
-"""Twilio's rules on create arguments beyond their formats, each with Twilio's own code.
+"""How a call's well-formed arguments are read: the events it asks to be told about and how long it rings.
 
-``validation.py`` checks what a request must contain and how each value is written; these are the
-limits Twilio enforces on values that are well formed: callback URLs, validity periods, the length
-of inline TwiML, the events a call may ask to be told about and how long it may ring.
+The limits on values (callback URLs up to 4000 characters, ValidityPeriod 1..36000, inline TwiML up to 4000
+characters) are formats: the spec defines them and ``formats.py`` gives each refusal Twilio's code (21609,
+21624, 32018).
 """
 
 from __future__ import annotations
 
 from typing import Protocol
-from urllib.parse import urlsplit
 
-from .errors import TwilioError
+from ..client.spec import default_spec
 
 __all__ = [
     "CALL_EVENTS",
-    "MAX_TWIML",
-    "MAX_URL",
     "call_events",
-    "check_call_rules",
-    "check_message_rules",
     "ring_timeout",
 ]
 
-MAX_URL = 4000
-MAX_TWIML = 4000
-CALL_EVENTS = ("initiated", "ringing", "answered", "completed")
+# The events a call may ask for, in the order they happen: the spec's own list.
+_EVENTS = default_spec().operation("createCall").arguments["StatusCallbackEvent"].items
+CALL_EVENTS: tuple[str, ...] = tuple(_EVENTS.enum or ()) if _EVENTS is not None else ()
 _DEFAULT_TIMEOUT = 60
 _MAX_TIMEOUT = 600
 
@@ -35,31 +30,6 @@ class Form(Protocol):
     def get(self, key: str, /) -> str | None: ...
 
     def getlist(self, key: str) -> list[str]: ...
-
-
-def _is_url(value: str) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and len(value) <= MAX_URL
-
-
-def check_message_rules(form: Form) -> None:
-    callback = form.get("StatusCallback")
-    if callback and not _is_url(callback):
-        raise TwilioError(21609, value=callback)
-    validity = form.get("ValidityPeriod")
-    if validity:
-        try:
-            seconds = int(validity)
-        except ValueError:
-            raise TwilioError(21624, value=validity) from None
-        if not 1 <= seconds <= 36000:
-            raise TwilioError(21624, value=validity)
-
-
-def check_call_rules(form: Form) -> None:
-    twiml = form.get("Twiml")
-    if twiml and len(twiml) > MAX_TWIML:
-        raise TwilioError(32018)
 
 
 def call_events(form: Form) -> list[str]:

@@ -19,6 +19,7 @@ from .clock import Clock
 from .dates import parse_filter_date
 from .errors import TwilioError
 from .events import call_webhooks, inbound_message_webhook, message_webhooks
+from .formats import DEFAULT_CODE, check_arguments
 from .lifecycle import CALL_FINAL, MESSAGE_FINAL, Timings, call_timeline, cut_timeline, message_timeline, status_at
 from .lookup import Lookup
 from .magic import check_test_call, check_test_message
@@ -39,15 +40,13 @@ from .resources import (
     reached_at,
     status_of,
 )
-from .rules import call_events, check_call_rules, check_message_rules, ring_timeout
+from .rules import call_events, ring_timeout
 from .store import Record, Store
 from .validation import check_call, check_message, check_schedule, is_e164
 from .verify import Verify
 from .webhooks import Webhooks
 
 __all__ = ["Filter", "KINDS", "Kind", "Service"]
-
-_CALL_STATUSES = frozenset({"queued", "ringing", "in-progress", "completed", "busy", "failed", "no-answer", "canceled"})
 
 
 class Form(Protocol):
@@ -76,7 +75,6 @@ class Filter:
     param: str
     field: str
     dated: bool = False
-    choices: frozenset[str] | None = None
     probe: Probe | None = None
 
     @property
@@ -96,6 +94,8 @@ class Kind:
     # Kind whose records belong to this one and go when it is deleted (message -> media).
     children: str | None = None
     parent: str | None = None
+    # The spec's list operation: its arguments' formats are checked before anything is read.
+    list_operation: str = ""
 
 
 KINDS: dict[str, Kind] = {
@@ -105,12 +105,13 @@ KINDS: dict[str, Kind] = {
             "calls", "Calls", "calls", call_resource,
             (
                 Filter("To", "to"), Filter("From", "from"),
-                Filter("Status", "status", choices=_CALL_STATUSES, probe=status_of),
+                Filter("Status", "status", probe=status_of),
                 Filter("ParentCallSid", "parent_call_sid"),
                 Filter("StartTime", "start_time", dated=True, probe=reached_at("ringing")),
                 Filter("EndTime", "end_time", dated=True, probe=ended_at),
             ),
             deletable=CALL_FINAL,
+            list_operation="listCall",
         ),
         Kind(
             "messages", "Messages", "messages", message_resource,
@@ -122,11 +123,13 @@ KINDS: dict[str, Kind] = {
             ),
             deletable=MESSAGE_FINAL,
             children="media",
+            list_operation="listMessage",
         ),
         Kind(
             "media", "Media", "media_list", media_resource,
             (Filter("DateCreated", "date_created", dated=True, probe=created_at),),
             parent="messages",
+            list_operation="listMedia",
         ),
     )
 }
@@ -207,9 +210,8 @@ class Service:
         to, from_ = _present(form, "To"), _present(form, "From")
         service_sid, body = _present(form, "MessagingServiceSid"), _present(form, "Body")
         media_urls = [url for url in form.getlist("MediaUrl") if url]
-        check_message(to, from_, service_sid, body, media_urls, _present(form, "ContentSid"))
+        check_message(form)
         assert to is not None  # narrowed by check_message
-        check_message_rules(form)
         outcome = None
         picked = None
         if test_credentials:
@@ -265,9 +267,8 @@ class Service:
             for key in ("Method", "FallbackMethod", "StatusCallbackMethod")
             if (value := _present(form, key)) is not None
         }
-        check_call(to, from_, _present(form, "Url"), _present(form, "Twiml"), _present(form, "ApplicationSid"), methods)
+        check_call(form)
         assert to is not None and from_ is not None  # narrowed by check_call
-        check_call_rules(form)
         outcome = None
         if test_credentials:
             check_test_call(to, from_)
@@ -425,6 +426,7 @@ class Service:
         self, kind: str, account_sid: str, args: Mapping[str, str], path: str, parent_sid: str | None = None
     ) -> dict[str, Any]:
         spec = KINDS[kind]
+        check_arguments(spec.list_operation, args)
         request = parse_page_request(args)
         used, where, predicates, created_below = self._filters(spec, args)
         with self._lock:
@@ -460,8 +462,8 @@ class Service:
             used.append((param, value))
             if flt.dated:
                 bound = parse_filter_date(value)
-                if bound is None:
-                    raise TwilioError(20001, detail=f"Invalid value for {param}: {value!r} is not a date")
+                if bound is None:  # the format is right (checked from the spec) but the day is not: 2026-02-30
+                    raise TwilioError(DEFAULT_CODE, message=f"Invalid parameter {param}: not a valid date")
                 assert flt.probe is not None, "a dated filter reads its date with a probe"
                 low, high = bound.seconds(param[-1] if param[-1] in "<>" else "=")
                 if high != math.inf:
@@ -476,9 +478,6 @@ class Service:
 
                 predicates.append(dated)
                 continue
-            if flt.choices is not None and value not in flt.choices:
-                choices = ", ".join(sorted(flt.choices))
-                raise TwilioError(20001, detail=f"Invalid value for {param}: {value!r} (one of {choices})")
             if flt.probe is None:
                 where[flt.field] = value
                 continue

@@ -56,10 +56,12 @@ def load_cases(name: str) -> Any:
 
 def expand(node: Any) -> Any:
     """Expand the data files' shorthands: ``{$repeat: "x", times: 3}`` -> "xxx",
-    ``{$list: item, times: 3}`` -> [item, item, item], and ``{call}``-style SID placeholders in strings."""
+    ``{$list: item, times: 3}`` -> [item, item, item], ``{$concat: [a, b]}`` -> "ab", and ``{call}``-style SID placeholders in strings."""
     if isinstance(node, dict):
         if "$repeat" in node:
             return str(node["$repeat"]) * int(node["times"])
+        if "$concat" in node:
+            return "".join(str(expand(part)) for part in node["$concat"])
         if "$list" in node:
             return [expand(copy.deepcopy(node["$list"])) for _ in range(int(node["times"]))]
         return {expand(k): expand(v) for k, v in node.items()}

@@ -85,7 +85,9 @@ def test_tokens_survive_new_messages_arriving(api: Api, clock: Clock) -> None:
 
 def test_page_size_bounds(api: Api) -> None:
     api.send_sms()
-    assert api.get("Messages.json", PageSize=5000).json()["page_size"] == 1000
+    # PageSize is 1..1000 in the spec (as in Twilio's own OpenAPI description): the client refuses 5000 too.
+    assert api.get("Messages.json", PageSize=1000).json()["page_size"] == 1000
+    assert error_of(api.get("Messages.json", PageSize=5000)) == (400, 20001)
     assert error_of(api.get("Messages.json", PageSize="many")) == (400, 20001)
 
 
@@ -116,6 +118,8 @@ def test_message_filters(api: Api, clock: Clock) -> None:
     assert listed(**{"DateSent>": "2024-05-02T08:00:01Z", "DateSent<": "2024-05-02T18:00:01Z"}) == [sids[3], sids[2]]
     assert listed(**{"DateSent>": "2024-05-02T08:00:02Z", "DateSent<": "2024-05-02T18:00:00Z"}) == []
     assert error_of(api.get("Messages.json", **{"DateSent>": "someday"})) == (400, 20001)
+    assert error_of(api.get("Messages.json", **{"DateSent>": "2024-02-30"})) == (400, 20001)  # the right form, no such day
+    assert listed(**{"DateSent>": "05/03/2024 00:00:00 GMT"}) == [sids[4]]  # Twilio's own form, as in its page links
 
 
 def test_unsent_messages_have_no_date_sent_to_match(api: Api) -> None:

@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from adapter.simulator import DEFAULT_MESSAGING_SERVICE_SID, Clock, MemoryStore, SqliteStore, Store, Timings, TwilioError
 from adapter.simulator.dates import parse_filter_date, parse_rfc2822
+from adapter.simulator.formats import check_arguments
 from adapter.simulator.paging import Entry, envelope, parse_page_request
 from adapter.simulator.service import KINDS, Service
 
@@ -110,6 +111,7 @@ def reference_list(
     service: Service, kind: str, account_sid: str, args: Mapping[str, str], path: str, parent_sid: str | None = None
 ) -> dict[str, Any]:
     spec = KINDS[kind]
+    check_arguments(spec.list_operation, args)
     request = parse_page_request(args)
     by_param = {param: flt for flt in spec.filters for param in flt.params}
     used: list[tuple[str, str]] = []
@@ -132,9 +134,6 @@ def reference_list(
 
             predicates.append(dated)
         else:
-            if flt.choices is not None and value not in flt.choices:
-                raise TwilioError(400, detail=f"{param} must be one of {', '.join(sorted(flt.choices))}")
-
             def exact(item: dict[str, Any], field: str = flt.field, value: str = value) -> bool:
                 return item.get(field) == value
 
