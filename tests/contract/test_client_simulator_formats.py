@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
@@ -24,7 +24,7 @@ from adapter.simulator import Simulator
 from adapter.simulator import TwilioError as SimulatorError
 from adapter.simulator.formats import DEFAULT_CODE, REFUSALS, check_arguments
 
-from ..client.test_generated import _from_regex, valid_args
+from ..client.test_generated import _from_regex, valid_args, value_strategy
 
 SPEC = default_spec()
 ACCOUNT = "AC" + "0" * 32
@@ -151,14 +151,13 @@ def test_both_sides_draw_the_length_limit_at_the_same_character(name: str, argum
     validator = OperationValidator(op)
     arg = op.arguments[argument]
     target = arg.items if arg.type == "array" and arg.items is not None else arg
-    base = {"postMessage": {"To": "+15558675310", "From": "+15005550006", "Body": "hi"},
-            "createCall": {"To": "+15558675310", "From": "+15005550006", "Url": "https://example.com/t"}}.get(name, {})
+    base = minimal_args(op, argument)
     for length, accepted in ((limit, True), (limit + 1, False)):
         if target.format == "http-url":
             value = "https://example.com/" + "a" * (length - len("https://example.com/"))
         else:
             value = "x" * length
-        args = {k: v for k, v in base.items() if k not in _excluded_by(op, argument)}
+        args = dict(base)
         args[argument] = [value] if arg.type == "array" else value
         try:
             values = validator.validate(args)
@@ -167,6 +166,17 @@ def test_both_sides_draw_the_length_limit_at_the_same_character(name: str, argum
             client_accepts, values = False, args
         assert client_accepts == accepted, (argument, length)
         assert (simulator_refusal(op, values) is None) == accepted, (argument, length)
+
+
+def minimal_args(op: OperationSpec, argument: str) -> dict[str, Any]:
+    """The simplest valid arguments of ``op`` that leave room for ``argument``: each required one, and one
+    member of each either-or group, at its simplest valid value."""
+    excluded = _excluded_by(op, argument) | {argument}
+    names = [a.name for a in op.arguments.values() if a.required and a.name not in excluded]
+    for group in op.require_one_of:
+        if argument not in group and not any(n in names for n in group):
+            names.append(next(n for n in group if n not in excluded))
+    return {name: find(value_strategy(op.arguments[name]), lambda _: True) for name in names}
 
 
 def _excluded_by(op: OperationSpec, argument: str) -> set[str]:
