@@ -449,7 +449,7 @@ def end_anchored(pattern: str) -> str:
 
 
 def _unanchored(pattern: str) -> str:
-    body = pattern[1:] if pattern.startswith("^") else pattern
+    body = pattern.removeprefix("^")
     return body[:-1] if body.endswith("$") and not body.endswith("\\$") else body
 
 

@@ -22,7 +22,8 @@ from datetime import date, datetime, timezone
 from typing import Annotated, Any, Literal
 
 from .errors import TwilioError
-from .spec import ArgumentSpec, OperationSpec, end_anchored as _end_anchored
+from .spec import ArgumentSpec, OperationSpec
+from .spec import end_anchored as _end_anchored
 
 __all__ = ["OperationValidator"]
 

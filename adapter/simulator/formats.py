@@ -18,10 +18,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ..client.spec import ArgumentSpec, OperationSpec, ServiceSpec, default_spec, end_anchored
+from ..client.spec import (
+    ArgumentSpec,
+    OperationSpec,
+    ServiceSpec,
+    default_spec,
+    end_anchored,
+)
 from .errors import TwilioError
 
-__all__ = ["DEFAULT_CODE", "Form", "OperationChecks", "REFUSALS", "check_arguments", "checks_for", "format_matches", "present"]
+__all__ = ["DEFAULT_CODE", "REFUSALS", "Form", "OperationChecks", "check_arguments", "checks_for", "format_matches", "present"]
 
 
 class Form(Protocol):
