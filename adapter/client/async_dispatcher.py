@@ -87,10 +87,15 @@ class AsyncDispatcher(DispatcherBase, AsyncOperations):
     async def follow(self, operation: str, args: Mapping[str, Any] | None, next_page_uri: str) -> dict[str, Any]:
         """The page at ``next_page_uri`` of the list called with ``args``, exactly as
         :meth:`Dispatcher.follow <adapter.Dispatcher.follow>` fetches it."""
-        op, request, authorization = self._following(operation, args, next_page_uri)
-        page = parse_response(op, await self._transports[op.server].send(request, authorization))
-        assert page is not None
-        return page
+        try:
+            op, request, authorization = self._following(operation, args, next_page_uri)
+            page = parse_response(op, await self._transports[op.server].send(request, authorization))
+            assert page is not None
+            return page
+        except TwilioError as exc:
+            error = exc
+        args = request = authorization = None  # type: ignore[assignment]
+        raise detached(error)
 
     async def pages(self, operation: str, args: Mapping[str, Any] | None = None) -> AsyncIterator[dict[str, Any]]:
         """Every page of a list operation, fetched lazily, one at a time: ``async for page in d.pages(...)``;

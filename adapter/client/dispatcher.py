@@ -306,10 +306,20 @@ class Dispatcher(DispatcherBase, Operations):
     def follow(self, operation: str, args: Mapping[str, Any] | None, next_page_uri: str) -> dict[str, Any]:
         """The page at ``next_page_uri`` (a list's ``next_page_uri``, as Twilio gave it) of the list operation
         called with ``args``: the same credentials and path arguments, the link's query sent verbatim."""
-        op, request, authorization = self._following(operation, args, next_page_uri)
-        page = parse_response(op, self._transports[op.server].send(request, authorization))
-        assert page is not None
-        return page
+        try:
+            op, request, authorization = self._following(operation, args, next_page_uri)
+            transport, until = self._transports[op.server], _DEADLINE.get()
+            if until is None:
+                page = parse_response(op, transport.send(request, authorization))
+            else:
+                page = parse_response(op, transport.send(request, authorization, deadline=until))
+            assert page is not None
+            return page
+        except TwilioError as exc:
+            error = exc
+        # As call: no frame that held the Authorization header travels with the error.
+        args = request = authorization = None  # type: ignore[assignment]
+        raise detached(error)
 
     def pages(self, operation: str, args: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         """Every page of a list operation, fetched lazily, one at a time, following each ``next_page_uri``
