@@ -111,8 +111,9 @@ class Bridge:
         self._validator = getattr(dispatcher, "webhook_validator", None)
         #: Set by the coroutine driver (adapter/lua/driver.py): takes a checked command instead of carrying
         #: it out (``("call" | "page", operation, arguments)``, ``("follow", operation, (arguments,
-        #: next_page_uri))`` or ``("service", label, (service, operation, arguments))``) and returns the marker the Lua side then yields (twilio.lua's ``PENDING``); the
-        #: driver gives the outcome to :meth:`answer`.
+        #: next_page_uri))`` or ``("service", label, (service, operation, arguments))``) and returns the
+        #: marker the Lua side then yields (twilio.lua's ``PENDING``); the driver gives the outcome to
+        #: :meth:`answer`.
         self.defer: Callable[[tuple[str, str, Any]], Any] | None = None
 
     # Lua calls these two: `call` through one partial per operation (the name is ours), `page` with our name
@@ -186,7 +187,9 @@ class Bridge:
                 if link is not None and type(link) is not str:
                     link = _text(link)
                 if self.defer is not None:
-                    return self.defer(("page", operation, values) if link is None else ("follow", operation, (values, link)))
+                    if link is None:
+                        return self.defer(("page", operation, values))
+                    return self.defer(("follow", operation, (values, link)))
                 if link is None:
                     return self._page_result(operation, self._dispatcher.call(operation, values))
                 return self._page_result(operation, self._dispatcher.follow(operation, values, link))

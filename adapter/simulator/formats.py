@@ -27,13 +27,22 @@ from ..client.spec import (
 )
 from .errors import TwilioError
 
-__all__ = ["DEFAULT_CODE", "REFUSALS", "Form", "OperationChecks", "check_arguments", "checks_for", "format_matches", "present"]
+__all__ = [
+    "DEFAULT_CODE",
+    "REFUSALS",
+    "Form",
+    "OperationChecks",
+    "check_arguments",
+    "checks_for",
+    "format_matches",
+    "present",
+]
 
 
 class Form(Protocol):
     """What a check needs from a request's form or query: werkzeug's MultiDict satisfies it."""
 
-    def get(self, key: str, default: Any = None) -> Any: ...
+    def get(self, key: str, /) -> str | None: ...
 
     def getlist(self, key: str) -> list[str]: ...
 
@@ -150,10 +159,11 @@ def _refusal(check: _Check, problem: str, values: Mapping[str, Any] | Form) -> T
     code = check.limit_codes.get(problem, check.code)
     if code == DEFAULT_CODE:
         return TwilioError(code, message=f"Invalid parameter {check.argument}: must be {check.says}")
-    fields = {"to": present(values, "To") or "", "from_": present(values, "From") or "", "value": ""}
-    if check.argument in ("To", "From"):  # addresses are echoed as Twilio does; URLs never (user:password@)
-        fields["value"] = present(values, check.argument) or ""
-    return TwilioError(code, **fields)
+    # Addresses are echoed as Twilio does; other values never (a URL may carry user:password@).
+    echoed = present(values, check.argument) if check.argument in ("To", "From") else None
+    return TwilioError(
+        code, to=present(values, "To") or "", from_=present(values, "From") or "", value=echoed or ""
+    )
 
 
 def _says(arg: ArgumentSpec) -> str:
