@@ -351,11 +351,19 @@ class ScriptPool:
         number = message.get("call")
         operation = message.get("operation")
         args = message.get("args")
+        link = message.get("link")  # the next page of a list: the dispatcher checks where it points
         try:
             if not isinstance(operation, str):
                 raise TwilioError("validation", "the operation must be named")
             self._check_account(operation, args)
-            if self._dispatcher_is_async:
+            if link is not None:
+                if not isinstance(link, str):
+                    raise TwilioError("validation", "a page link must be text")
+                if self._dispatcher_is_async:
+                    result = await self.dispatcher.follow(operation, args, link)
+                else:
+                    result = await asyncio.to_thread(self.dispatcher.follow, operation, args, link)
+            elif self._dispatcher_is_async:
                 result = await self.dispatcher.call(operation, args)
             else:
                 result = await asyncio.to_thread(self.dispatcher.call, operation, args)

@@ -50,11 +50,9 @@ def apply_limits(address_space: int | None, cpu_seconds: int | None) -> None:
 
 class RemoteDispatcher:
     """What a LuaHost in the worker sees as its dispatcher: the spec, and a ``call`` carried out by the
-    parent. Paging arguments are read from the spec here, as every dispatcher does."""
+    parent, and a list's next pages, which the parent fetches at the links the pages gave."""
 
     def __init__(self, spec: Any, send: Any, allow_credential_override: bool, account_sid: str | None) -> None:
-        from ..client.dispatcher import DispatcherBase
-
         self.spec = spec
         self.allow_credential_override = allow_credential_override
         self.account_sid = account_sid
@@ -62,11 +60,7 @@ class RemoteDispatcher:
         self._send = send
         self._next = 0
         self._waiting: dict[int, asyncio.Future[Any]] = {}
-        self._paging = DispatcherBase.next_page_args
         self._run_of: dict[int, int] = {}
-
-    def next_page_args(self, operation: str, args: Any, page: Any) -> Any:
-        return self._paging(self, operation, args, page)  # type: ignore[arg-type]
 
     def _operation(self, operation: Any) -> Any:
         from ..client.dispatcher import DispatcherBase
@@ -74,13 +68,20 @@ class RemoteDispatcher:
         return DispatcherBase._operation(self, operation)  # type: ignore[arg-type]
 
     async def call(self, operation: str, args: Any = None) -> Any:
+        return await self._forward({"operation": operation, "args": args})
+
+    async def follow(self, operation: str, args: Any, next_page_uri: str) -> Any:
+        """The next page of a list, at the link its last page gave (the parent follows it and checks it)."""
+        return await self._forward({"operation": operation, "args": args, "link": next_page_uri})
+
+    async def _forward(self, request: dict[str, Any]) -> Any:
         from ..client.errors import TwilioError
 
         self._next += 1
         number = self._next
         future = asyncio.get_running_loop().create_future()
         self._waiting[number] = future
-        self._send({"op": "call", "call": number, "operation": operation, "args": args})
+        self._send({"op": "call", "call": number, **request})
         try:
             ok, value = await future
         finally:

@@ -122,7 +122,8 @@ def test_message_rules(overrides: dict[str, Any], code: int | None) -> None:
         ({"to": "client:a b"}, 21217),  # Twilio refuses spaces and delimiters in client names (31105)
         ({"to": "sip:alice@example.com"}, None),
         ({"from_": "nope"}, 21212),
-        ({"from_": "sip:bob@example.com"}, 21212),
+        ({"from_": "sip:bob@example.com"}, None),  # refused later as an unverified caller ID (21210)
+        ({"from_": "whatsapp:+15005550006"}, 21212),
         ({"methods": {"Method": "PUT"}}, 21209),
         ({"methods": {"Method": "GET", "StatusCallbackMethod": "POST"}}, None),
         ({"methods": {"Method": "get"}}, 21209),  # the spec's enum, as the client checks it
