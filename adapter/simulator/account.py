@@ -8,8 +8,8 @@ client may change at run time (a number's webhook URLs) live on the ``Account`` 
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -17,6 +17,7 @@ from typing import Any
 
 from .dates import format_rfc2822
 from .errors import TwilioError
+from .formats import format_matches
 from .resources import API_VERSION, account_path
 
 __all__ = [
@@ -33,10 +34,11 @@ __all__ = [
 ]
 
 CAPABILITIES = ("sms", "mms", "voice", "fax")
-_E164 = re.compile(r"^\+[1-9]\d{1,14}$")
-_SHORT_CODE = re.compile(r"^\d{3,8}$")
-_SENDER_ID = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$")
-_SERVICE_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
+# The formats are the spec's (x-argument-formats), as the client and the rest of the simulator read them.
+_E164 = functools.partial(format_matches, "e164")
+_SHORT_CODE = functools.partial(format_matches, "short-code")
+_SENDER_ID = functools.partial(format_matches, "alphanumeric-sender-id")
+_SERVICE_SID = functools.partial(format_matches, "messaging-service-sid")
 # Settings of an IncomingPhoneNumber a client may change (form name -> attribute).
 UPDATABLE = {
     "FriendlyName": "friendly_name",
@@ -90,22 +92,22 @@ class AccountConfig:
     def __post_init__(self) -> None:
         problems: list[str] = []
         for number in self.phone_numbers:
-            if not _E164.match(number.phone_number):
+            if not _E164(number.phone_number):
                 problems.append(f"phone number {number.phone_number!r} is not E.164 (+ and up to 15 digits)")
             unknown = set(number.capabilities) - set(CAPABILITIES)
             if unknown:
                 problems.append(f"{number.phone_number}: unknown capabilities {sorted(unknown)}")
         for code in self.short_codes:
-            if not _SHORT_CODE.match(code):
-                problems.append(f"short code {code!r} is not 3 to 8 digits")
+            if not _SHORT_CODE(code):
+                problems.append(f"short code {code!r} is not 5 or 6 digits")
         for sender in self.alphanumeric_sender_ids:
-            if not _SENDER_ID.match(sender):
-                problems.append(f"sender ID {sender!r} is not 1 to 11 letters, digits or spaces with a letter")
+            if not _SENDER_ID(sender):
+                problems.append(f"sender ID {sender!r} is not 1 to 11 letters, digits, spaces or + - _ & with a letter")
         for value in (*self.whatsapp_senders, *self.verified_caller_ids):
-            if not _E164.match(value):
+            if not _E164(value):
                 problems.append(f"{value!r} is not an E.164 number")
         for service in self.messaging_services:
-            if not _SERVICE_SID.match(service.sid):
+            if not _SERVICE_SID(service.sid):
                 problems.append(f"messaging service SID {service.sid!r} is not MG followed by 32 hex digits")
             if not service.senders:
                 problems.append(f"messaging service {service.sid} has no senders")
@@ -285,7 +287,7 @@ class Account:
             if from_[len("whatsapp:"):] not in self.config.whatsapp_senders:
                 raise TwilioError(63007)
             return None
-        if _E164.match(from_):
+        if _E164(from_):
             owned = self.number(from_)
             needed = "mms" if has_media else "sms"
             if owned is None or needed not in owned.capabilities:
@@ -305,7 +307,7 @@ class Account:
 
     def check_caller(self, from_: str, to: str) -> None:
         """A call to a phone number must come from an owned voice number or a verified caller ID."""
-        if not _E164.match(to):
+        if not _E164(to):
             return  # client: and sip: destinations take any well-formed caller
         owned = self.number(from_)
         if owned is not None and "voice" in owned.capabilities:

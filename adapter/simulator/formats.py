@@ -94,7 +94,7 @@ class _Check:
     code: int
     limit_codes: dict[str, int]
     is_list: bool
-    joined_by: str | None  # a list sent as one value, its items joined (x-wire-join: Fields=a,b)
+    joined_by: str | None  # a list sent as one value, items joined (x-wire-join: Fields=a,b; or spaces)
     max_items: int | None
     item: Callable[[str], str | None]  # a value's problem ("maxLength" or "format"), or None
 
@@ -121,7 +121,7 @@ class OperationChecks:
                         if f"{arg.name}:{rule}" in codes
                     },
                     is_list=arg.type == "array",
-                    joined_by=arg.wire_join,
+                    joined_by=arg.wire_join or (" " if arg.name in _SPACE_SEPARATED else None),
                     max_items=arg.max_items,
                     item=_value_check(target),
                 )
@@ -132,7 +132,9 @@ class OperationChecks:
         for check in self._checks:
             if check.is_list:
                 given = [v for v in _all(values, check.argument) if v]
-                if check.joined_by is not None:
+                if check.joined_by == " ":
+                    given = [item for v in given for item in v.split()]
+                elif check.joined_by is not None:
                     given = [item for v in given for item in v.split(check.joined_by)]
                 if check.max_items is not None and len(given) > check.max_items:
                     raise _refusal(check, "maxItems", values)

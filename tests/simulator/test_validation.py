@@ -136,13 +136,17 @@ def test_call_rules(overrides: dict[str, Any], code: int | None) -> None:
 def test_other_arguments_are_checked_from_the_spec_too() -> None:
     base = {"To": "+15558675310", "From": "+15005550006", "Url": "https://example.com/t"}
     for extra in ({"Timeout": "601"}, {"Timeout": "ten"}, {"Record": "yes"}, {"SendDigits": "12x"},
-                  {"StatusCallbackEvent": "hungup"}, {"Twiml": "x" * 4001}):
+                  {"StatusCallbackEvent": "hungup"}):
         with pytest.raises(TwilioError) as caught:
             check_call(MultiDict({**base, **extra}))
         name = next(iter(extra))
         assert caught.value.code == DEFAULT_CODE and name in caught.value.message
     check_call(MultiDict({**base, "Timeout": "600", "Record": "true", "SendDigits": "1234#w",
                           "StatusCallbackEvent": ["initiated", "completed"]}))
+    check_call(MultiDict({**base, "StatusCallbackEvent": "initiated ringing completed"}))  # Twilio takes this too
+    with pytest.raises(TwilioError) as caught:  # Twilio's own code for this limit
+        check_call(MultiDict({"To": "+15558675310", "From": "+15005550006", "Twiml": "x" * 4001}))
+    assert caught.value.code == 32018
 
 
 def test_a_url_password_never_appears_in_a_refusal() -> None:
