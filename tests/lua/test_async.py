@@ -338,3 +338,36 @@ def test_a_call_that_never_gets_an_answer_ends_at_the_wall_clock() -> None:
     value, elapsed = asyncio.run(go())
     assert value == "timeout"
     assert elapsed < 5  # the dispatcher's own read timeout is 30 s
+
+
+@pytest.mark.parametrize("engine", ["luajit21", "lua51"])
+def test_the_nesting_corpus_of_the_hardening_issue_runs_concurrently_in_process(engine: str) -> None:
+    """Every script of tests/lua/test_hostile.py's NESTING at once through execute_async, in a child process
+    (a crash there fails this test instead of killing pytest): each ends as a result or a LuaScriptError and
+    the host runs the next script."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    program = f"""
+import asyncio, sys
+sys.path.insert(0, {str(root)!r})
+from tests.lua.test_hostile import NESTING
+from adapter import AsyncDispatcher
+from adapter.lua import LuaHost, LuaScriptError
+
+async def main():
+    host = LuaHost(AsyncDispatcher("AC" + "0" * 32, "x", base_url="http://127.0.0.1:9"), engine={engine!r})
+    results = await asyncio.gather(*(host.execute_async(s, name=n) for n, s in NESTING.items()),
+                                   return_exceptions=True)
+    bad = [n for n, r in zip(NESTING, results) if isinstance(r, BaseException) and not isinstance(r, LuaScriptError)]
+    assert not bad, bad
+    print((await host.execute_async("return 'alive'")).value)
+    host.close()
+
+asyncio.run(main())
+"""
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "alive"

@@ -260,3 +260,18 @@ def test_cli_run_isolated_runs_the_script_in_a_pool_of_one(tmp_path: Any) -> Non
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["sid"].startswith("SM")
     assert "in a worker" in done.stderr
+
+
+def test_every_nesting_crasher_of_the_hardening_corpus_through_one_pool(sim: Simulator) -> None:
+    from .test_hostile import NESTING
+
+    async def body(pool: ScriptPool) -> tuple[list[Any], Any, int]:
+        outcomes = await asyncio.gather(*(pool.execute(source, name=f"{name}.lua") for name, source in
+                                          NESTING.items()), return_exceptions=True)
+        after = await pool.execute(f"return {SEND}.sid", globals={"n": 1})
+        return outcomes, after, pool.workers_started
+
+    outcomes, after, _started = in_pool(sim, body, processes=2)
+    for name, outcome in zip(NESTING, outcomes, strict=True):
+        assert isinstance(outcome, LuaScriptError) or not isinstance(outcome, BaseException), (name, outcome)
+    assert after.value.startswith("SM")
