@@ -95,8 +95,8 @@ def test_sigkill_with_runs_in_flight_fails_exactly_that_workers_runs(slow_sim: S
     script = f"local m = {SEND} return m.sid"
 
     async def body(pool: ScriptPool) -> tuple[list[Any], int]:
-        tasks = [asyncio.ensure_future(pool.execute(script, globals={"n": i})) for i in range(200)]
-        while sum(len(w.runs) for w in pool._workers) < 200:
+        tasks = [asyncio.ensure_future(pool.execute(script, globals={"n": i})) for i in range(1000)]
+        while sum(len(w.runs) for w in pool._workers) < 1000:
             await asyncio.sleep(0.01)
         victim = pool._workers[0]
         held = len(victim.runs)
@@ -109,11 +109,12 @@ def test_sigkill_with_runs_in_flight_fails_exactly_that_workers_runs(slow_sim: S
     results, held = in_pool(slow_sim, body)
     crashed = [r for r in results if isinstance(r, LuaCrashError)]
     done = [r for r in results if not isinstance(r, Exception)]
-    assert len(crashed) == held and len(done) == 200 - held
+    assert len(crashed) == held and len(done) == 1000 - held
     assert all(e.kind == "crash" and "SIGKILL" in str(e) for e in crashed)
     bodies = [p.form["Body"] for p in posts(slow_sim)]
     assert len(bodies) == len(set(bodies))  # no message was sent twice
-    assert {r.value for r in done} <= {p_sid for p_sid in (r.value for r in done)}
+    assert len({r.value for r in done}) == len(done)  # each completed run got its own message
+    assert len(bodies) >= len(done)  # and every one of them reached the server
 
 
 def test_never_yielding_and_never_answered_runs_end_at_the_deadline() -> None:
