@@ -121,16 +121,16 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
         with open_target(args, environ=env, notices=None if getattr(args, "quiet", False) else err) as dispatcher:
             show = lambda line: print(escape_controls(line), file=err, flush=True)  # noqa: E731
             script_globals = {"request": request, "response": {}, "data": event}
+            if "Keystore" not in services:
+                services["Keystore"] = open_keystore(args)
             if getattr(args, "isolated", False):
-                if services:
-                    raise _Failed("--isolated runs offer Twilio only: --services needs a run in this process")
                 # A pool of one worker process: no credentials in it, a crash of Lua cannot take this one down.
-                with BlockingScriptPool(dispatcher, processes=1, print=show, **host_options(args)) as pool:
+                # Services stay here; the worker's calls of them come back to this process.
+                with BlockingScriptPool(dispatcher, processes=1, print=show, services=services,
+                                        **host_options(args)) as pool:
                     result = pool.execute(source, name=chunk, globals=script_globals, capture=("response",),
                                           preload=preload)
             else:
-                if "Keystore" not in services:
-                    services["Keystore"] = open_keystore(args)
                 try:
                     host = LuaHost(dispatcher, services=services, print=show, **host_options(args))
                 except ValueError as exc:  # a limit outside what the sandbox accepts, named as its flag

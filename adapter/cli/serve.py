@@ -28,6 +28,7 @@ from werkzeug.wrappers import Request, Response
 from ..client.errors import TwilioError
 from ..lua.errors import LuaScriptError
 from ..lua.host import LuaHost
+from ..lua.pool import BlockingScriptPool
 from ..lua.platform import Endpoint, EndpointError, answer, find_route, load_endpoints, make_request
 from .run import _Failed, add_script_arguments, host_options, load_preload, load_services
 from .targets import TargetError, open_keystore, open_target
@@ -50,6 +51,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the address Twilio calls (behind a tunnel or proxy): what webhook signatures sign")
     parser.add_argument("--workers", type=int, default=8, metavar="N",
                         help="scripts run at the same time (default 8); more requests wait")
+    parser.add_argument("--isolated", action="store_true",
+                        help="run scripts in worker processes that hold no credentials (a ScriptPool)")
+    parser.add_argument("--processes", type=int, default=2, metavar="N",
+                        help="worker processes with --isolated (default 2)")
     add_script_arguments(parser)
 
 
@@ -59,7 +64,7 @@ class EndpointServer:
     def __init__(self, endpoints: list[Endpoint], dispatcher: Any, *, services: Mapping[str, Any] | None = None,
                  preload: Iterable[tuple[bytes, str]] = (), host: str = "127.0.0.1", port: int = 0,
                  public_url: str | None = None, workers: int = 8, host_options: Mapping[str, Any] | None = None,
-                 log_line: Callable[[str], Any] | None = None) -> None:
+                 log_line: Callable[[str], Any] | None = None, isolated: bool = False, processes: int = 2) -> None:
         if workers < 1:
             raise ValueError("workers must be at least 1")
         self.endpoints = endpoints
@@ -71,9 +76,20 @@ class EndpointServer:
         self._log_line = log_line or (lambda line: print(line, file=sys.stderr, flush=True))
         self._idle: queue.LifoQueue[LuaHost] = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(workers)
-        # Check the services and options now, not on the first request.
-        self._idle.put(self._new_host())
-        self._server = make_server(host, port, self._app, threaded=True, request_handler=_QuietHandler)
+        self._pool: BlockingScriptPool | None = None
+        if isolated:
+            # Scripts run in worker processes; services and validateRequest are carried out here.
+            self._pool = BlockingScriptPool(dispatcher, processes=processes, services=self._services,
+                                            print=self._script_print, **self._host_options)
+        else:
+            # Check the services and options now, not on the first request.
+            self._idle.put(self._new_host())
+        try:
+            self._server = make_server(host, port, self._app, threaded=True, request_handler=_QuietHandler)
+        except BaseException:
+            if self._pool is not None:
+                self._pool.close()
+            raise
         self._thread: threading.Thread | None = None
 
     @property
@@ -96,9 +112,15 @@ class EndpointServer:
 
     def stop(self) -> None:
         self._server.shutdown()
-        self._server.server_close()
+        self.close()
         if self._thread is not None:
             self._thread.join(5)
+
+    def close(self) -> None:
+        """Stop listening and end the worker processes (after :meth:`serve_forever` returned)."""
+        self._server.server_close()
+        if self._pool is not None:
+            self._pool.close()
 
     def __enter__(self) -> EndpointServer:
         return self.start()
@@ -153,20 +175,25 @@ class EndpointServer:
             headers[key] = f"{headers[key]}, {value}" if key in headers else value
         lua_request = make_request(request.method, target, params=params, headers=headers, body=body, url=url,
                                    raw_body=raw_text, route=endpoint.route)
-        with self._slots:
-            try:
-                host = self._idle.get_nowait()
-            except queue.Empty:
-                host = self._new_host()
-            try:
-                result = host.execute(endpoint.source, name=endpoint.chunk,
-                                      globals={"request": lua_request, "response": {}, "data": {}},
-                                      capture=("response",), preload=self._preload)
-            except LuaScriptError as exc:
-                reason = f"{exc.kind}: {_one_line(str(exc))}"
-                return _error(500, reason), f"{endpoint.route} {reason}"
-            finally:
-                self._idle.put(host)
+        script_globals = {"request": lua_request, "response": {}, "data": {}}
+        try:
+            with self._slots:
+                if self._pool is not None:
+                    result = self._pool.execute(endpoint.source, name=endpoint.chunk, globals=script_globals,
+                                                capture=("response",), preload=self._preload)
+                else:
+                    try:
+                        host = self._idle.get_nowait()
+                    except queue.Empty:
+                        host = self._new_host()
+                    try:
+                        result = host.execute(endpoint.source, name=endpoint.chunk, globals=script_globals,
+                                              capture=("response",), preload=self._preload)
+                    finally:
+                        self._idle.put(host)
+        except LuaScriptError as exc:
+            reason = f"{exc.kind}: {_one_line(str(exc))}"
+            return _error(503 if exc.kind == "busy" else 500, reason), f"{endpoint.route} {reason}"
         try:
             http = answer(result.value, result.globals.get("response"), replaced="response" in result.replaced,
                           content_type=endpoint.content_type)
@@ -233,6 +260,8 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
     try:
         if args.workers < 1:
             raise _Failed("--workers must be at least 1")
+        if args.processes < 1:
+            raise _Failed("--processes must be at least 1")
         if not 0 <= args.port <= 65535:
             raise _Failed("--port must be from 0 to 65535")
         if args.public_url and not args.public_url.startswith(("http://", "https://")):
@@ -253,7 +282,8 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
             try:
                 server = EndpointServer(endpoints, dispatcher, services=services, preload=preload, host=args.host,
                                         port=args.port, public_url=args.public_url, workers=args.workers,
-                                        host_options=host_options(args),
+                                        host_options=host_options(args), isolated=args.isolated,
+                                        processes=args.processes,
                                         log_line=lambda line: print(line, file=err, flush=True))
             except OSError as exc:
                 raise _Failed(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
@@ -268,7 +298,7 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
             except KeyboardInterrupt:
                 pass
             finally:
-                server._server.server_close()
+                server.close()
     except (_Failed, TargetError, EndpointError) as exc:
         print(f"twilio-lua: {exc}", file=err)
         return 2

@@ -313,6 +313,16 @@ class Bridge:
                     raise TwilioError(
                         "config", "validateRequest needs the host's Auth Token, and this host has none (no "
                         "credentials, or an API key)", status=500, operation="validateRequest")
+                remote = getattr(self._validator, "check_request_async", None)
+                if remote is not None:
+                    # The token is in another process (a ScriptPool worker): the check goes there as a
+                    # command of the coroutine driver, answered as a service's.
+                    if self.defer is None:
+                        raise TwilioError("config", "validateRequest: this host checks signatures only in "
+                                          "LuaHost.execute_async", status=500, operation="validateRequest")
+                    operation = ServiceOperation("validateRequest", remote, None)
+                    return self.defer(("service", "Twilio.validateRequest", ("Twilio", operation,
+                                                                             {"request": request})))
                 reason = self._validator.check_request(request)
                 if reason is not None:
                     raise TwilioError("validation", f"validateRequest: {reason}", status=403,

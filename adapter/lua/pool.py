@@ -27,6 +27,7 @@ from ..client.errors import TwilioError
 from . import errors as _errors
 from .errors import LuaCrashError, LuaScriptError, LuaWallClockLimitError
 from .host import LuaRun
+from .services import ServiceError, ServiceOperation, check_service_name, service_operations
 
 __all__ = ["BlockingScriptPool", "ScriptPool"]
 
@@ -79,7 +80,9 @@ class ScriptPool:
     (bytes, RLIMIT_AS) and ``cpu_seconds`` (RLIMIT_CPU, over the worker's life) are OS limits per worker;
     ``isolate_network`` puts each worker in a network namespace of its own where the OS allows it
     (:attr:`network` says what each worker got). Other keyword arguments are LuaHost's (engine and limits),
-    applied in every worker.
+    applied in every worker. ``services`` are host services as on ``LuaHost``: they stay in this process,
+    and a worker's call of one is carried out here (a blocking method in a thread, a coroutine function on
+    the loop), as is ``Twilio.validateRequest`` (the Auth Token stays here too).
     """
 
     def __init__(
@@ -94,6 +97,7 @@ class ScriptPool:
         cpu_seconds: int | None = None,
         isolate_network: bool = True,
         print: Any = None,  # noqa: A002 - as LuaHost's
+        services: Mapping[str, Any] | None = None,
         **host_options: Any,
     ) -> None:
         unknown = set(host_options) - set(_HOST_OPTIONS)
@@ -104,6 +108,12 @@ class ScriptPool:
         if not run_timeout > 0:
             raise ValueError("run_timeout must be a positive number of seconds")
         self.dispatcher = dispatcher
+        self._services: dict[str, dict[str, ServiceOperation]] = {}
+        for service_name, service in (services or {}).items():
+            check_service_name(service_name)
+            if service_name == "Twilio":
+                raise ValueError("'Twilio' is the Twilio table's name; give the service another name")
+            self._services[service_name] = {op.name: op for op in service_operations(service_name, service)}
         self.processes = processes
         self.run_timeout = run_timeout
         self.max_in_flight = max_in_flight
@@ -117,6 +127,8 @@ class ScriptPool:
             "address_space": address_space,
             "cpu_seconds": cpu_seconds,
             "isolate_network": isolate_network,
+            "services": {name: sorted(ops) for name, ops in self._services.items()},
+            "validate": getattr(dispatcher, "webhook_validator", None) is not None,
         }
         own = getattr(dispatcher, "account_sid", None)
         self._accounts = frozenset(host_options.get("subaccounts", ())) | ({own} if own else set())
@@ -351,6 +363,9 @@ class ScriptPool:
         number = message.get("call")
         operation = message.get("operation")
         args = message.get("args")
+        if message.get("service") is not None:
+            worker.send(await self._service_call(number, message.get("service"), operation, args))
+            return
         link = message.get("link")  # the next page of a list: the dispatcher checks where it points
         try:
             if not isinstance(operation, str):
@@ -375,6 +390,52 @@ class ScriptPool:
             answer = {"op": "answer", "call": number, "ok": False,
                       "value": TwilioError("config", _INTERNAL, status=500, operation=str(operation)).to_dict()}
         worker.send(answer)
+
+    async def _service_call(self, number: Any, service: Any, operation: Any, args: Any) -> dict[str, Any]:
+        """A worker's call of a host service (or of ``Twilio.validateRequest``), carried out here."""
+        label = f"{service}.{operation}"
+        try:
+            values = args if isinstance(args, dict) else {}
+            if service == "Twilio" and operation == "validateRequest":
+                value: Any = self._validate(values.get("request"))
+            else:
+                op = self._services.get(service, {}).get(operation) if isinstance(service, str) else None
+                if op is None or not isinstance(operation, str):
+                    raise ServiceError(f"{label} is not offered by this host", type="validation")
+                if op.signature is not None:
+                    try:
+                        op.signature.bind(**values)
+                    except TypeError as exc:
+                        raise ServiceError(f"{label}: {exc}", type="validation",
+                                           details=[{"field": "(arguments)", "error": str(exc)}]) from None
+                if op.is_async:
+                    value = await op.function(**values)
+                else:
+                    value = await asyncio.to_thread(op.function, **values)
+                try:
+                    json.dumps(value, allow_nan=False)
+                except (TypeError, ValueError) as exc:
+                    log.error("%s returned a value that cannot be passed to Lua: %s", label, exc)
+                    return {"op": "answer", "call": number, "ok": False, "value": _internal_service(service, operation)}
+            return {"op": "answer", "call": number, "ok": True, "value": value}
+        except (ServiceError, TwilioError) as exc:
+            return {"op": "answer", "call": number, "ok": False, "value": exc.to_dict()}
+        except Exception as exc:  # noqa: BLE001 - logged; the script gets the generic error object
+            log.error("%s failed on the host", label, exc_info=exc)
+            return {"op": "answer", "call": number, "ok": False, "value": _internal_service(service, operation)}
+
+    def _validate(self, request: Any) -> dict[str, Any]:
+        validator = getattr(self.dispatcher, "webhook_validator", None)
+        if validator is None:
+            raise TwilioError("config", "validateRequest needs the host's Auth Token, and this host has none (no "
+                              "credentials, or an API key)", status=500, operation="validateRequest")
+        if not isinstance(request, dict):
+            raise TwilioError("validation", "validateRequest: pass the request table, as in "
+                              "Twilio.validateRequest(request)", operation="validateRequest")
+        reason = validator.check_request(request)
+        if reason is not None:
+            raise TwilioError("validation", f"validateRequest: {reason}", status=403, operation="validateRequest")
+        return {"valid": True}
 
     def _check_account(self, operation: str, args: Any) -> None:
         """The worker's own check, again here: a worker is not trusted to have made it."""
@@ -424,6 +485,11 @@ class BlockingScriptPool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _internal_service(service: Any, operation: Any) -> dict[str, Any]:
+    return {"type": "config", "error": f"The {service} service failed on the host; the host's log has the details",
+            "status": 500, "service": str(service), "operation": str(operation)}
 
 
 def _death(code: int | None) -> str:

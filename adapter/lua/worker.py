@@ -56,7 +56,7 @@ class RemoteDispatcher:
         self.spec = spec
         self.allow_credential_override = allow_credential_override
         self.account_sid = account_sid
-        self.webhook_validator = None  # the Auth Token stays in the parent
+        self.webhook_validator: Any = None  # the Auth Token stays in the parent (see _RemoteValidator)
         self._send = send
         self._next = 0
         self._waiting: dict[int, asyncio.Future[Any]] = {}
@@ -74,18 +74,25 @@ class RemoteDispatcher:
         """The next page of a list, at the link its last page gave (the parent follows it and checks it)."""
         return await self._forward({"operation": operation, "args": args, "link": next_page_uri})
 
+    async def service(self, service: str, operation: str, args: dict[str, Any]) -> Any:
+        """A host service's operation (or ``Twilio.validateRequest``), carried out by the parent."""
+        from ..client.errors import TwilioError
+        from .services import ServiceError
+
+        ok, value = await self._ask({"service": service, "operation": operation, "args": args})
+        if ok:
+            return value
+        data = dict(value) if isinstance(value, dict) else {}
+        kind, text = str(data.pop("type", "config")), str(data.pop("error", "failed"))
+        if service == "Twilio":
+            raise TwilioError(kind, text, **{k: v for k, v in data.items()  # type: ignore[arg-type]
+                                             if k in ("status", "code", "details", "operation")})
+        raise ServiceError(text, type=kind, **{k: v for k, v in data.items() if k in ("status", "code", "details")})
+
     async def _forward(self, request: dict[str, Any]) -> Any:
         from ..client.errors import TwilioError
 
-        self._next += 1
-        number = self._next
-        future = asyncio.get_running_loop().create_future()
-        self._waiting[number] = future
-        self._send({"op": "call", "call": number, **request})
-        try:
-            ok, value = await future
-        finally:
-            self._waiting.pop(number, None)
+        ok, value = await self._ask(request)
         if ok:
             return value
         data = dict(value)
@@ -93,10 +100,43 @@ class RemoteDispatcher:
             k: v for k, v in data.items() if k in ("status", "code", "more_info", "details", "operation", "attempts")
         })
 
+    async def _ask(self, message: dict[str, Any]) -> tuple[bool, Any]:
+        self._next += 1
+        number = self._next
+        future = asyncio.get_running_loop().create_future()
+        self._waiting[number] = future
+        self._send({"op": "call", "call": number, **message})
+        try:
+            return await future
+        finally:
+            self._waiting.pop(number, None)
+
     def answer(self, number: int, ok: bool, value: Any) -> None:
         future = self._waiting.get(number)
         if future is not None and not future.done():
             future.set_result((ok, value))
+
+
+class _RemoteValidator:
+    """``Twilio.validateRequest`` in a worker: the parent, which holds the Auth Token, checks."""
+
+    def __init__(self, dispatcher: RemoteDispatcher) -> None:
+        self._dispatcher = dispatcher
+
+    async def check_request_async(self, request: Any) -> Any:
+        return await self._dispatcher.service("Twilio", "validateRequest", {"request": request})
+
+
+def _remote_service(dispatcher: RemoteDispatcher, name: str, operations: list[str]) -> dict[str, Any]:
+    """A host service as the worker's LuaHost sees it: coroutine functions carried out by the parent."""
+
+    def forward(operation: str) -> Any:
+        async def call(**args: Any) -> Any:
+            return await dispatcher.service(name, operation, args)
+
+        return call
+
+    return {operation: forward(operation) for operation in operations}
 
 
 async def serve(options: dict[str, Any]) -> None:
@@ -118,7 +158,11 @@ async def serve(options: dict[str, Any]) -> None:
     def forward_print(line: str) -> None:
         send({"op": "print", "line": line})
 
-    host = LuaHost(dispatcher, print=forward_print, **options.get("host", {}))
+    if options.get("validate"):
+        dispatcher.webhook_validator = _RemoteValidator(dispatcher)
+    services = {name: _remote_service(dispatcher, name, operations)
+                for name, operations in (options.get("services") or {}).items()}
+    host = LuaHost(dispatcher, print=forward_print, services=services, **options.get("host", {}))
     tasks: dict[int, asyncio.Task[Any]] = {}
 
     async def run(number: int, message: dict[str, Any]) -> None:

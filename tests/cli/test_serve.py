@@ -250,3 +250,21 @@ def test_serve_refuses_bad_input_in_one_line(args: list[str], message: str, caps
     assert main(["serve", *args, "--port", "0"]) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_isolated_serve_runs_scripts_in_workers_with_services_and_signatures(sim: Simulator) -> None:
+    endpoints = load_endpoints([FIXTURES / "qa_solution.lua", EXAMPLES / "sms_autoreply.lua"]).endpoints
+    store = Keystore()
+    with Dispatcher(sim.account_sid, sim.auth_token, base_url=sim.base_url, environ={}) as dispatcher, \
+            EndpointServer(endpoints, dispatcher, services={"Keystore": store}, isolated=True, processes=1,
+                           log_line=lambda line: None) as srv:
+        sent = requests.post(f"{srv.url}/twilio/postMessage", json={"From": FROM, "To": TO, "Body": "isolated"},
+                             timeout=30).json()
+        assert sent["body"] == "isolated" and sim.requests[-1].form["Body"] == "isolated"
+        assert requests.post(f"{srv.url}/keystore/set/k", json={"value": 7}, timeout=30).json() == {}
+        assert store.get("k") == {"value": 7}  # the Keystore is the parent's
+        form = {"From": TO, "Body": "hello"}
+        assert _signed_post(f"{srv.url}/sms", f"{srv.url}/sms", sim.auth_token, form).status_code == 200
+        assert _signed_post(f"{srv.url}/sms", f"{srv.url}/sms", "forged", form).status_code == 403
+        missing = requests.get(f"{srv.url}/nowhere", timeout=30)
+        assert missing.status_code == 404
