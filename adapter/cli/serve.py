@@ -28,8 +28,8 @@ from werkzeug.wrappers import Request, Response
 from ..client.errors import TwilioError
 from ..lua.errors import LuaScriptError
 from ..lua.host import LuaHost
-from ..lua.pool import BlockingScriptPool
 from ..lua.platform import Endpoint, EndpointError, answer, find_route, load_endpoints, make_request
+from ..lua.pool import BlockingScriptPool
 from .run import _Failed, add_script_arguments, host_options, load_preload, load_services
 from .targets import TargetError, open_keystore, open_target
 
