@@ -268,3 +268,24 @@ def test_isolated_serve_runs_scripts_in_workers_with_services_and_signatures(sim
         assert _signed_post(f"{srv.url}/sms", f"{srv.url}/sms", "forged", form).status_code == 403
         missing = requests.get(f"{srv.url}/nowhere", timeout=30)
         assert missing.status_code == 404
+
+
+def test_inbound_sms_from_the_simulator_round_trip(tmp_path: Path) -> None:
+    """The whole loop: the simulator receives an SMS, posts it (signed) to the number's SmsUrl, which is
+    served here; the endpoint checks the signature and answers TwiML; the simulator sends the reply."""
+    with Simulator(port=0, timings=Timings(0, 0, 0, 0, 0, 0, 0)) as sim, \
+            Dispatcher(sim.account_sid, sim.auth_token, base_url=sim.base_url, environ={}) as dispatcher, \
+            EndpointServer(load_endpoints([EXAMPLES / "sms_autoreply.lua"]).endpoints, dispatcher,
+                           services={"Keystore": Keystore()}, log_line=lambda line: None) as srv:
+        auth = (sim.account_sid, sim.auth_token)
+        numbers = f"{sim.base_url}/2010-04-01/Accounts/{sim.account_sid}/IncomingPhoneNumbers"
+        number = requests.get(f"{numbers}.json", auth=auth, timeout=10).json()["incoming_phone_numbers"][0]
+        updated = requests.post(f"{numbers}/{number['sid']}.json", data={"SmsUrl": f"{srv.url}/sms"}, auth=auth,
+                                timeout=10)
+        assert updated.status_code == 200, updated.text
+        sim.receive_message(TO, number["phone_number"], "hello")
+        assert sim.wait_for_webhooks(10)
+        delivery = sim.deliveries[-1]
+        assert delivery.url == f"{srv.url}/sms" and delivery.status == 200, delivery
+        replies = [m for m in dispatcher.listMessage()["messages"] if m["direction"] == "outbound-reply"]
+        assert [m["body"] for m in replies] == ["Thanks! Send STATUS for the latest reading."]
