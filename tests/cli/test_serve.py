@@ -270,7 +270,7 @@ def test_isolated_serve_runs_scripts_in_workers_with_services_and_signatures(sim
         assert missing.status_code == 404
 
 
-def test_inbound_sms_from_the_simulator_round_trip(tmp_path: Path) -> None:
+def test_inbound_sms_from_the_simulator_round_trip() -> None:
     """The whole loop: the simulator receives an SMS, posts it (signed) to the number's SmsUrl, which is
     served here; the endpoint checks the signature and answers TwiML; the simulator sends the reply."""
     with Simulator(port=0, timings=Timings(0, 0, 0, 0, 0, 0, 0)) as sim, \
