@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import secrets
 import socket
 import threading
@@ -102,6 +103,21 @@ class RecordedRequest:
     status: int | None
     dropped: bool = False
     at: float = field(default_factory=time.time)
+
+    def __repr__(self) -> str:
+        # The values stay as they came (tests read them); the repr hides a webhook URL's password.
+        form = [(key, _without_password(value)) for key, value in self.form.items(multi=True)]
+        query = {key: _without_password(value) for key, value in self.query.items()}
+        return (f"RecordedRequest(method={self.method!r}, path={self.path!r}, query={query!r}, form={form!r}, "
+                f"username={self.username!r}, status={self.status!r}, dropped={self.dropped!r})")
+
+
+_URL_PASSWORD = re.compile(r"(://[^/?#@\s:]*:)[^/?#@\s]*@")
+
+
+def _without_password(value: str) -> str:
+    """``https://user:secret@host/`` as ``https://user:***@host/``."""
+    return _URL_PASSWORD.sub(r"\1***@", value)
 
 
 class _Dropped(Exception):
