@@ -30,6 +30,7 @@ from ..lua.errors import LuaScriptError
 from ..lua.host import LuaHost
 from ..lua.platform import Endpoint, EndpointError, answer, find_route, load_endpoints, make_request
 from ..lua.pool import BlockingScriptPool
+from .terminal import escape_controls
 from .run import _Failed, add_script_arguments, host_options, load_preload, load_services
 from .targets import TargetError, open_keystore, open_target
 
@@ -73,7 +74,9 @@ class EndpointServer:
         self._preload = list(preload)
         self._public_url = public_url.rstrip("/") if public_url else None
         self._host_options = dict(host_options or {})
-        self._log_line = log_line or (lambda line: print(line, file=sys.stderr, flush=True))
+        write = log_line or (lambda line: print(line, file=sys.stderr, flush=True))
+        # Log lines quote what scripts print and what clients send (paths): no terminal controls get through.
+        self._log_line: Callable[[str], Any] = lambda line: write(escape_controls(line, keep_lines=False))
         self._idle: queue.LifoQueue[LuaHost] = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(workers)
         self._pool: BlockingScriptPool | None = None

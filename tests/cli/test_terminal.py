@@ -53,3 +53,12 @@ def test_escape_functions() -> None:
     assert escape_controls("a\nb\tc", keep_lines=False) == "a\\x0ab\\x09c"
     assert escape_controls("ok: é ü 日本 😀") == "ok: é ü 日本 😀"
     assert json.loads(escape_json_controls(json.dumps({"k": "\x9b\u2066"}, ensure_ascii=False))) == {"k": "\x9b\u2066"}
+
+
+def test_serve_log_lines_are_escaped() -> None:
+    from adapter.cli.serve import EndpointServer
+
+    lines: list[str] = []
+    server = EndpointServer([], None, log_line=lines.append)
+    server._script_print(HOSTILE + "\nsecond line")
+    assert lines == ["  print: \\x1b]0;owned\\x07\\x1b[2J\\x9b31m\\u202eevil\\x00\\x0asecond line"]
