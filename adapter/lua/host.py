@@ -585,6 +585,8 @@ class LuaHost:
         runtime.set_max_memory(0)
         try:
             self._halt_lua(kind)
+        except self._module.LuaError:
+            pass  # the stop hook already fires on halt's own return; it stays set for the script
         except Exception:  # noqa: BLE001 - the flag above still ends the run when the script returns
             log.exception("could not stop the script")
         finally:
