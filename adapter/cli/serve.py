@@ -30,9 +30,9 @@ from ..lua.errors import LuaScriptError
 from ..lua.host import LuaHost
 from ..lua.platform import Endpoint, EndpointError, answer, find_route, load_endpoints, make_request
 from ..lua.pool import BlockingScriptPool
-from .terminal import escape_controls
 from .run import _Failed, add_script_arguments, host_options, load_preload, load_services
 from .targets import TargetError, open_keystore, open_target
+from .terminal import escape_controls
 
 __all__ = ["EndpointServer", "add_arguments", "run"]
 
