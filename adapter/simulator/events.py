@@ -20,7 +20,7 @@ from .resources import API_VERSION
 from .store import Record
 from .webhooks import Webhook
 
-__all__ = ["call_webhooks", "inbound_message_webhook", "message_webhooks"]
+__all__ = ["call_redirect_webhook", "call_webhooks", "inbound_message_webhook", "message_webhooks"]
 
 
 def _country(number: str) -> str:
@@ -73,6 +73,13 @@ def _call_params(record: Record, status: str) -> list[tuple[str, str]]:
         ("To", data["to"]),
         ("ToCountry", _country(data["to"])),
     ]
+
+
+def call_redirect_webhook(record: Record, due: float) -> Webhook:
+    """The request for the new TwiML of a call redirected to ``data["url"]`` while in progress."""
+    data = record.data
+    return Webhook(due, "call-answer", record.account_sid, record.sid, data["url"], data.get("method") or "POST",
+                   tuple(_call_params(record, "in-progress")))
 
 
 def call_webhooks(record: Record) -> list[Webhook]:

@@ -18,7 +18,7 @@ from .account import AccountBook, account_resource, incoming_number_resource
 from .clock import Clock
 from .dates import parse_filter_date
 from .errors import TwilioError
-from .events import call_webhooks, inbound_message_webhook, message_webhooks
+from .events import call_redirect_webhook, call_webhooks, inbound_message_webhook, message_webhooks
 from .formats import DEFAULT_CODE, check_arguments
 from .lifecycle import CALL_FINAL, MESSAGE_FINAL, Timings, call_timeline, cut_timeline, message_timeline, status_at
 from .lookup import Lookup
@@ -402,6 +402,14 @@ class Service:
             data = updaters[kind](dict(record.data), form, now - record.created)
             stored = self.store.update(replace(record, data=data))
             assert stored is not None, "the record was read under the same lock"
+            if self.webhooks is not None and data.get("timeline") != record.data.get("timeline"):
+                # The lifecycle changed from now on: what the old timeline promised is dropped, and the status
+                # callbacks of the new one (the completed or canceled event now) are sent instead.
+                self.webhooks.cancel(sid, now)
+                hooks = message_webhooks(stored) if kind == "messages" else call_webhooks(stored)
+                self.webhooks.schedule(hook for hook in hooks if hook.due >= now)
+            if self.webhooks is not None and kind == "calls" and data.get("url") and form.get("Url"):
+                self.webhooks.schedule([call_redirect_webhook(stored, now)])
             return spec.render(stored, now)
 
     # -- read --------------------------------------------------------------------------------
@@ -583,9 +591,13 @@ def _update_call(data: dict[str, Any], form: Form, elapsed: float) -> dict[str, 
         raise TwilioError(21220)
     if url or twiml:
         data["redirects"] = int(data.get("redirects", 0)) + 1
-        data["redirected_to"] = url if url else "(twiml)"
+        # Twilio requests a new Url at once (with Method); inline TwiML needs no request.
+        data["url"] = url
+        data["method"] = (_present(form, "Method") or "POST").upper()
     if _present(form, "StatusCallback"):
         data["status_callback"] = _present(form, "StatusCallback")
+        data["status_callback_method"] = (_present(form, "StatusCallbackMethod") or "POST").upper()
+        data.setdefault("status_callback_events", ["completed"])
     if wanted == "completed":
         data["timeline"] = cut_timeline(timeline, elapsed, "canceled" if status in _NOT_ANSWERED else "completed")
     elif wanted == "canceled" and status in _NOT_ANSWERED:

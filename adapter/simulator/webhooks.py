@@ -192,6 +192,19 @@ class Webhooks:
                 heapq.heappush(self._pending, (hook.due, next(self._seq), hook))
             self._cond.notify_all()
 
+    def cancel(self, resource_sid: str, due_from: float) -> int:
+        """Drop the pending webhooks of a resource due at or after ``due_from``: its lifecycle changed (a call
+        hung up, a scheduled message canceled), so what its old timeline promised will not happen."""
+        with self._cond:
+            kept = [entry for entry in self._pending if not (entry[2].resource_sid == resource_sid
+                                                              and entry[2].due >= due_from)]
+            dropped = len(self._pending) - len(kept)
+            if dropped:
+                heapq.heapify(kept)
+                self._pending = kept
+                self._cond.notify_all()
+            return dropped
+
     def pending(self) -> list[Webhook]:
         with self._cond:
             return [hook for _, _, hook in sorted(self._pending)]

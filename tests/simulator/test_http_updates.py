@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -186,3 +187,64 @@ def test_updates_survive_a_restart_on_a_state_file(tmp_path: Path) -> None:
         Api(sim).post(message_path(message["sid"]), {"Body": ""})
     with Simulator(clock=clock, state_path=state) as sim:
         assert Api(sim).get(message_path(message["sid"])).json()["body"] == ""
+
+
+# --- status callbacks follow the changed lifecycle -------------------------------------------------------------
+
+def test_hanging_up_sends_the_completed_callback_now_and_nothing_of_the_old_plan(sim: Simulator, api: Api) -> None:
+    from .test_webhooks import Receiver
+
+    receiver = Receiver()
+    try:
+        call = api.place_call(StatusCallback=receiver.url("/progress"),
+                              StatusCallbackEvent=["answered", "completed"])
+        sim.advance(2.5)
+        assert [r["form"]["CallStatus"] for r in receiver.received] == ["in-progress"]
+        api.post(call_path(call["sid"]), {"Status": "completed"})
+        sim.advance(60)
+        statuses = [(r["form"]["CallStatus"], r["form"].get("CallDuration")) for r in receiver.received]
+        assert statuses == [("in-progress", None), ("completed", "1")]  # once, at the hang-up, not at 5 s
+        progress = [d for d in sim.deliveries if d.kind == "call-status"]
+        assert [d.due - progress[0].due for d in progress] == [0.0, 0.5]  # answered at 2 s, hung up at 2.5 s
+    finally:
+        receiver.close()
+
+
+def test_a_redirect_requests_the_new_url_with_its_method(sim: Simulator, api: Api) -> None:
+    from .test_webhooks import Receiver
+
+    receiver = Receiver()
+    try:
+        call = api.place_call(Url=receiver.url("/answer"))
+        sim.advance(2.5)
+        receiver.answers["/next"] = (200, "<Response><Say>Redirected</Say></Response>")
+        api.post(call_path(call["sid"]), {"Url": receiver.url("/next?step=2"), "Method": "GET"})
+        sim.advance(0)
+        assert [(r["method"], urlsplit_path(r["path"])) for r in receiver.received] == [
+            ("POST", "/answer"), ("GET", "/next")]
+        assert receiver.received[1]["path"].startswith("/next?") and "CallStatus=in-progress" in receiver.received[1]["path"]
+    finally:
+        receiver.close()
+
+
+def test_a_canceled_scheduled_message_reports_canceled_and_is_never_sent(sim: Simulator, api: Api) -> None:
+    from .test_webhooks import Receiver
+
+    receiver = Receiver()
+    try:
+        message = _scheduled_with_callback(api, receiver.url("/status"))
+        api.post(message_path(message["sid"]), {"Status": "canceled"})
+        sim.advance(7200)
+        assert [r["form"]["MessageStatus"] for r in receiver.received] == ["canceled"]
+    finally:
+        receiver.close()
+
+
+def _scheduled_with_callback(api: Api, url: str) -> dict[str, Any]:
+    send_at = (START + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return api.send_sms(MessagingServiceSid=DEFAULT_MESSAGING_SERVICE_SID, ScheduleType="fixed", SendAt=send_at,
+                        StatusCallback=url)
+
+
+def urlsplit_path(path: str) -> str:
+    return path.split("?", 1)[0]
