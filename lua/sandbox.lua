@@ -722,7 +722,8 @@ function M.prepare(extras)
   env.coroutine = copy(safe_coroutine)
   env.os = copy(safe_os)
   for name, proto in pairs(service_protos) do
-    env[name] = copy(proto)
+    -- The copy keeps the prototype's locked metatable (Twilio's names a misspelt operation).
+    env[name] = setmetatable(copy(proto), raw_getmetatable(proto))
   end
   env._G = env
   if extras then

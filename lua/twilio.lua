@@ -301,6 +301,36 @@ local function make_validate(call, slot)
   end
 end
 
+--- The metatable of the `Twilio` table: reading a field it does not have (`Twilio.sendSms`) raises a Lua
+-- error naming the closest operations ("Twilio.sendSms is not an operation; did you mean
+-- Twilio.postMessage?"), where Lua would let the call fail with "attempt to call field 'sendSms' (a nil
+-- value)". A Lua error, not an error object: a misspelt operation is a mistake in the script, not an
+-- answer from Twilio, and it must not read as a function that exists (`if Twilio.updateCall then`).
+-- `rawget(Twilio, name)` tests for a field without raising. The metatable is shared and locked.
+-- @tparam[opt] function unknown see `build`
+-- @treturn table the metatable
+local function missing_field(unknown)
+  return {
+    __metatable = false,
+    __index = function(_, key)
+      local message
+      if type(key) == "string" and unknown ~= nil then
+        local ok, answer = pcall(unknown, { text(str_sub(key, 1, 200)) })
+        if ok and type(answer) == "string" then
+          message = answer
+        end
+      end
+      if message == nil then
+        local kind = type(key)
+        local shown = kind == "string" and "." .. text(str_sub(key, 1, 64))
+          or "[" .. (kind == "number" and tostring(key) or kind) .. "]"
+        message = "Twilio" .. shown .. " is not an operation"
+      end
+      error(message, 2)
+    end,
+  }
+end
+
 --- Build a `Twilio` table.
 -- @tparam table calls host callables, one per operation (see `operation`), in the order of `operations`
 -- @tparam function page host callable for pages (see `make_each`)
@@ -308,8 +338,9 @@ end
 -- @tparam table slot where the host puts the error object of a failed call (see `failed`)
 -- @tparam function validate host callable behind `validateRequest` (see `make_validate`)
 -- @tparam[opt] function resolve host callable carrying out a deferred command at once (see `settle`)
+-- @tparam[opt] function unknown host callable `unknown({name})` returning the message for a missing field
 -- @treturn table the table scripts use: one function per operation, `each`, `is_error`, `validateRequest`
-function M.build(calls, page, operations, slot, validate, resolve)
+function M.build(calls, page, operations, slot, validate, resolve, unknown)
   local twilio, names, known = {}, {}, {}
   for i = 1, #operations do
     local name = operations[i]
@@ -323,7 +354,7 @@ function M.build(calls, page, operations, slot, validate, resolve)
   if validate ~= nil then
     twilio.validateRequest = make_validate(validate, slot)
   end
-  return twilio
+  return setmetatable(twilio, missing_field(unknown))
 end
 
 return M

@@ -28,7 +28,7 @@ from .retry import RetryPolicy
 from .serialize import build_request
 from .spec import OperationSpec, ServiceSpec, default_spec
 from .transport import Transport
-from .validation import OperationValidator
+from .validation import OperationValidator, shown_name, unknown_operation
 from .webhooks import WebhookValidator
 
 __all__ = ["DEFAULT_BASE_URL", "Dispatcher", "DispatcherBase", "deadline"]
@@ -201,10 +201,10 @@ class DispatcherBase:
     def _operation(self, operation: Any) -> OperationSpec:
         op = self.spec.operations.get(operation) if isinstance(operation, str) else None
         if op is None:
+            message = unknown_operation(operation, self.spec.operations)
             raise TwilioError(
-                "validation",
-                f"Unknown operation {operation!r}; operations: {', '.join(sorted(self.spec.operations))}",
-                operation=str(operation),
+                "validation", message, operation=shown_name(operation).strip("'\""),
+                details=[{"field": "(operation)", "error": message}],
             )
         return op
 

@@ -92,6 +92,7 @@ class OperationSpec:
     response_schema: dict[str, Any] | None = None
     server: str = "https://api.twilio.com"
     require_given: tuple[tuple[str, ...], ...] = ()
+    aliases: tuple[str, ...] = ()
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -263,6 +264,7 @@ def build_spec(
                 if spec.name in operations:
                     raise ValueError(f"operation {spec.name} is defined twice")
                 operations[spec.name] = spec
+    _check_aliases(operations)
     return ServiceSpec(
         operations=operations,
         retry_policy=document.get("x-retry-policy", {}),
@@ -271,6 +273,17 @@ def build_spec(
         default_server=default_server,
         formats=formats,
     )
+
+
+def _check_aliases(operations: dict[str, OperationSpec]) -> None:
+    """An alias (x-aliases) names one operation, and is never the name of another."""
+    owner: dict[str, str] = {}
+    folded_names = {name.casefold() for name in operations}
+    for op in operations.values():
+        for alias in op.aliases:
+            key = alias.casefold()
+            if key in folded_names or owner.setdefault(key, op.name) != op.name:
+                raise ValueError(f"{op.name}: x-aliases {alias!r} is an operation's name or another's alias")
 
 
 def _server_of(node: dict[str, Any], default: str) -> str:
@@ -344,6 +357,7 @@ def _operation(path: str, method: str, op: dict[str, Any], formats: dict[str, An
         response_schema=response_schema,
         server=server,
         require_given=tuple(tuple(g) for g in form.get("x-require-given", [])),
+        aliases=tuple(op.get("x-aliases", ())),
     )
 
 

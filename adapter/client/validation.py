@@ -17,7 +17,7 @@ import functools
 import json
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timezone
 from typing import Annotated, Any, Literal
 
@@ -25,7 +25,14 @@ from .errors import TwilioError
 from .spec import ArgumentSpec, OperationSpec
 from .spec import end_anchored as _end_anchored
 
-__all__ = ["OperationValidator"]
+__all__ = ["MAX_SUGGESTED_NAME", "OperationValidator", "shown_name", "suggestions", "unknown_operation"]
+
+#: Longer names get no suggestions: difflib's work grows with the product of the lengths, and a script or a
+#: request may send a name of any size (a 16 MiB key).
+MAX_SUGGESTED_NAME = 64
+#: At most this many names are suggested, and a list of valid names is shown only when it is this short.
+_MAX_SUGGESTIONS = 3
+_MAX_LISTED = 6
 
 
 def _model_config() -> Any:
@@ -115,7 +122,7 @@ class OperationValidator:
             problems.append(("(arguments)", f"could not be read: {type(exc).__name__}"))
         problems.extend(self._rule_problems(present))
         if problems:
-            raise self._error(problems)
+            raise self._error(_without_echoes(problems, present))
         assert model is not None
         # Spec order, so the same call always produces the same request body.
         chosen = model.model_fields_set
@@ -148,7 +155,8 @@ class OperationValidator:
         kind = error.get("type", "")
         arg = self.operation.arguments.get(name)
         if kind == "extra_forbidden":
-            return name, self._unknown(name)
+            shown = name if len(name) <= MAX_SUGGESTED_NAME else name[: MAX_SUGGESTED_NAME - 3] + "..."
+            return shown, self._unknown(name)
         if arg is None:
             return name, error.get("msg", "is invalid")
         # A list item's error names the item: MediaUrl[2].
@@ -157,10 +165,13 @@ class OperationValidator:
         return name, _message(kind, arg, error)
 
     def _unknown(self, name: str) -> str:
-        folded = {n.lower(): n for n in self._valid_names}
-        guess = folded.get(name.lower()) or next(iter(difflib.get_close_matches(name, self._valid_names, 1)), None)
-        hint = f" (did you mean {guess}?)" if guess else ""
-        return f"is not an argument of {self.operation.name}{hint}; valid arguments: {', '.join(self._valid_names)}"
+        guesses = suggestions(name, self._valid_names)
+        if guesses:
+            return f"is not an argument of {self.operation.name} (did you mean {_or(guesses)}?)"
+        if len(self._valid_names) <= _MAX_LISTED:
+            return f"is not an argument of {self.operation.name}; valid arguments: {', '.join(self._valid_names)}"
+        return (f"is not an argument of {self.operation.name} (`twilio-lua ops {self.operation.name}` lists its "
+                f"{len(self._valid_names)} arguments)")
 
     def _error(self, problems: list[tuple[str, str]]) -> TwilioError:
         summary = "; ".join(f"{name} {message}" for name, message in problems)
@@ -363,6 +374,72 @@ def _kind(value: Any) -> str:
 
 def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() and not math.isinf(value) else str(value)
+
+
+def suggestions(name: object, candidates: Iterable[str], aliases: Mapping[str, str] | None = None) -> list[str]:
+    """At most three of ``candidates`` close to a mistyped ``name``: the same name in another case first, then
+    a candidate ``aliases`` maps that name to (``sendSms`` -> ``postMessage``), then by spelling. None for a
+    name that is not text or is longer than :data:`MAX_SUGGESTED_NAME`: the work stays bounded by the input."""
+    if not isinstance(name, str) or not name or len(name) > MAX_SUGGESTED_NAME:
+        return []
+    names = list(candidates)
+    folded = name.casefold()
+    exact = [c for c in names if c.casefold() == folded]
+    exact += [target for alias, target in (aliases or {}).items() if alias.casefold() == folded]
+    if exact:  # only the case differs, or a known other name: that is the answer
+        return list(dict.fromkeys(exact))[:_MAX_SUGGESTIONS]
+    # A name is suggested from a fair likeness; an alias (often a short, common word) only from a close one.
+    by_spelling = {c.casefold(): (c, 0.6) for c in names}
+    for alias, target in (aliases or {}).items():
+        by_spelling.setdefault(alias.casefold(), (target, 0.8))
+    matcher = difflib.SequenceMatcher(b=folded)
+    scored = []
+    for key, (target, cutoff) in by_spelling.items():
+        matcher.set_seq1(key)
+        if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff:
+            score = matcher.ratio()
+            if score >= cutoff:
+                scored.append((score, target))
+    scored.sort(key=lambda pair: -pair[0])
+    # Only the names about as close as the best one: "did you mean listMessage?", not three near misses.
+    best = scored[0][0] if scored else 0.0
+    close = [target for score, target in scored if score >= best - 0.05]
+    return list(dict.fromkeys(close))[:_MAX_SUGGESTIONS]
+
+
+def shown_name(name: object) -> str:
+    """A name as an error message shows it: at most :data:`MAX_SUGGESTED_NAME` characters, quoted."""
+    text = name if isinstance(name, str) else f"({type(name).__name__})"
+    if len(text) > MAX_SUGGESTED_NAME:
+        text = text[: MAX_SUGGESTED_NAME - 3] + "..."
+    return repr(text)
+
+
+def unknown_operation(
+    name: object, operations: Mapping[str, OperationSpec], *, prefix: str = "", also: Iterable[str] = ()
+) -> str:
+    """The message for an operation that does not exist: the closest ones (by case, the spec's ``x-aliases``,
+    spelling; ``also`` are other names that exist, such as ``each``), or where the list is. ``prefix`` goes
+    before the names (``Twilio.`` from Lua)."""
+    aliases = {alias: op.name for op in operations.values() for alias in op.aliases}
+    guesses = suggestions(name, [*operations, *also], aliases)
+    if isinstance(name, str):
+        shown = prefix + (name if len(name) <= MAX_SUGGESTED_NAME else name[: MAX_SUGGESTED_NAME - 3] + "...")
+    else:
+        shown = shown_name(name)
+    if guesses:
+        return f"{shown} is not an operation; did you mean {_or([prefix + g for g in guesses])}?"
+    return f"{shown} is not an operation; `twilio-lua ops` lists the {len(operations)} operations"
+
+
+def _without_echoes(problems: list[tuple[str, str]], present: Mapping[Any, Any]) -> list[tuple[str, str]]:
+    """Drop "X is required" when X was given under another case (``to=``): the unknown ``to`` already says
+    "did you mean To?", and one mistake is reported once."""
+    given = {name.casefold() for name in present if isinstance(name, str)}
+    return [
+        (name, message) for name, message in problems
+        if not (message == "is required" and name.casefold() in given and name not in present)
+    ] or problems
 
 
 def _or(names: tuple[str, ...] | list[str]) -> str:

@@ -30,12 +30,16 @@ from typing import Any
 from .._data import read_data
 from ..client.errors import TwilioError
 from ..client.parse import FreshJSON
+from ..client.validation import unknown_operation
 from .convert import DEFAULT_MAX_BYTES, ConversionError, LuaTypeFn, json_to_lua, lua_size, to_lua, to_python
 from .services import ServiceError, ServiceOperation, service_operations
 
 __all__ = ["Bridge", "install", "install_service", "load", "lua_module", "lupa_module"]
 
 log = logging.getLogger("adapter")
+
+# The Twilio table's fields that are not operations (see ``build`` in twilio.lua).
+_TWILIO_FIELDS = ("each", "is_error", "validateRequest")
 
 _CREDENTIALS = ("AccountSid", "AuthToken")
 # A call's arguments: small tables. Results may be large (a 1000-item page) but come from Python.
@@ -374,6 +378,19 @@ class Bridge:
             if limit:
                 runtime.set_max_memory(limit)
 
+    def unknown(self, name: Any) -> Any:
+        """The message of the Lua error raised for ``Twilio.<name>`` when no such field exists (see ``build``
+        in twilio.lua): the closest operations, from the spec (case, ``x-aliases``, spelling). ``name`` is
+        the script's text in a table (``{text}``, at most 200 bytes); the work is bounded by
+        :data:`~adapter.client.validation.MAX_SUGGESTED_NAME`. Never raises."""
+        try:
+            message = unknown_operation(_text(name), self._operations, prefix="Twilio.", also=_TWILIO_FIELDS)
+        except BaseException as exc:  # noqa: BLE001 - nothing may reach Lua
+            if not isinstance(exc, Exception) and self._on_interrupt is not None:
+                self._on_interrupt(exc)
+            message = "no such operation in the Twilio table"
+        return message.encode() if self._encode else message
+
     def _arguments(self, operation: str, args: Any) -> Any:
         if args is None:
             return None
@@ -600,7 +617,8 @@ def load(
     names = runtime.table_from([n.encode() if encode else n for n in operations])
     # One callable per operation, so that a call passes Lua only its argument table (no name to decode).
     calls = runtime.table_from([partial(bridge.call, n) for n in operations])
-    return module.build(calls, bridge.page, names, bridge.slot, bridge.validate_request, resolve), module
+    twilio = module.build(calls, bridge.page, names, bridge.slot, bridge.validate_request, resolve, bridge.unknown)
+    return twilio, module
 
 
 def install(runtime: Any, bridge: Bridge, operations: list[str], *, encode: bool) -> Any:

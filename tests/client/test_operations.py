@@ -152,7 +152,26 @@ def test_unknown_operation_is_a_validation_error(dispatcher: Dispatcher, mocked:
     with pytest.raises(TwilioError) as info:
         dispatcher.call("sendFax", {})
     assert info.value.type == "validation"
-    assert "createCall" in str(info.value)
+    assert str(info.value) == f"sendFax is not an operation; `twilio-lua ops` lists the {len(OPERATIONS)} operations"
+    assert len(mocked.calls) == 0
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("sendSms", "did you mean postMessage?"),             # the spec's x-aliases
+    ("SENDSMS", "did you mean postMessage?"),
+    ("makeCall", "did you mean createCall?"),
+    ("postmessage", "did you mean postMessage?"),         # case
+    ("listMessages", "did you mean listMessage?"),        # spelling
+    ("deleteCal", "did you mean deleteCall?"),
+    ("getMesage", "did you mean getMessage or listMessage?"),  # close to getMessages, an alias of listMessage
+    ("lookup", "did you mean lookupPhoneNumber?"),
+])
+def test_unknown_operation_names_the_closest(dispatcher: Dispatcher, mocked: WireMock, name: str,
+                                             expected: str) -> None:
+    with pytest.raises(TwilioError) as info:
+        dispatcher.call(name, {})
+    assert str(info.value) == f"{name} is not an operation; {expected}"
+    assert info.value.details == [{"field": "(operation)", "error": str(info.value)}]
     assert len(mocked.calls) == 0
 
 

@@ -184,5 +184,5 @@ def test_twilio_page_bodies_round_trip(dispatcher: Dispatcher, mocked: WireMock)
 def test_unknown_operations_are_validation_errors_everywhere(dispatcher: Dispatcher, mocked, call) -> None:
     with pytest.raises(TwilioError) as info:
         call(dispatcher)
-    assert info.value.type == "validation" and "Unknown operation" in str(info.value)
+    assert info.value.type == "validation" and "is not an operation" in str(info.value)
     assert len(mocked.calls) == 0

@@ -37,7 +37,7 @@ def test_core_module_all_pinned() -> None:
     pinned = {
         "spec": ["ArgumentSpec", "OperationSpec", "ServiceSpec", "build_spec", "default_spec", "end_anchored", "load_spec",
                  "named_formats"],
-        "validation": ["OperationValidator"],
+        "validation": ["MAX_SUGGESTED_NAME", "OperationValidator", "shown_name", "suggestions", "unknown_operation"],
         "serialize": ["build_request", "wire_value"],
         "transport": ["Transport"],
         "retry": ["AttemptFailed", "Attempts", "Outcome", "RetryPolicy"],

@@ -248,8 +248,66 @@ def test_single_problem_message() -> None:
 def test_unknown_argument_suggests_the_same_name_in_other_case() -> None:
     v = validator({"Body": {"type": "string"}, "BodyText": {"type": "string"}})
     message = problems(v, dict(SID, body="x"))["body"]
-    assert message.startswith("is not an argument of makeThing (did you mean Body?)")
-    assert message.endswith("valid arguments: Body, BodyText, ThingSid")
+    assert message == "is not an argument of makeThing (did you mean Body?)"  # no list: one suggestion says it
+
+
+def test_a_required_argument_given_in_another_case_is_one_problem() -> None:
+    v = validator({"Body": {"type": "string"}})
+    with pytest.raises(TwilioError) as info:
+        v.validate({"thingsid": SID["ThingSid"]})
+    assert str(info.value) == "makeThing: invalid argument: thingsid is not an argument of makeThing (did you mean ThingSid?)"
+
+
+def test_the_lowercase_to_of_a_new_user_gives_a_short_message(spec) -> None:
+    with pytest.raises(TwilioError) as info:
+        OperationValidator(spec.operation("postMessage")).validate({"to": "+15558675310", "From": "+15005550006",
+                                                                    "Body": "hi"})
+    assert str(info.value) == "postMessage: invalid argument: to is not an argument of postMessage (did you mean To?)"
+
+
+def test_many_unknown_arguments_without_a_close_name_never_list_every_argument(spec) -> None:
+    with pytest.raises(TwilioError) as info:
+        OperationValidator(spec.operation("postMessage")).validate(
+            {"To": "+15558675310", "Body": "hi", "From": "+15005550006", "Zebra": 1, "Quux": 2})
+    message = str(info.value)
+    assert len(message) < 250 and "ValidityPeriod" not in message, message
+    assert "`twilio-lua ops postMessage` lists its" in message
+
+
+def test_a_huge_unknown_name_is_shown_short(spec) -> None:
+    name = "x" * (16 << 20)
+    with pytest.raises(TwilioError) as info:
+        OperationValidator(spec.operation("postMessage")).validate(
+            {"To": "+15558675310", "Body": "hi", "From": "+15005550006", name: 1})
+    # Bounded work is shown by test_suggestions_do_not_run_difflib_on_a_long_name (no timing here: the
+    # machine is shared); here, that nothing of the name beyond 64 characters is echoed.
+    assert len(str(info.value)) < 250 and "did you mean" not in str(info.value)
+    assert len(info.value.details[0]["field"]) == 64
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("sendSms", ["postMessage"]), ("SENDSMS", ["postMessage"]), ("postmessage", ["postMessage"]),
+    ("listMessages", ["listMessage"]), ("zzz", []), ("", []), ("x" * 65, []), (42, []),
+])
+def test_suggestions(spec, name: object, expected: list[str]) -> None:
+    from adapter.client.validation import suggestions
+
+    aliases = {alias: op.name for op in spec.operations.values() for alias in op.aliases}
+    assert suggestions(name, spec.operations, aliases) == expected
+
+
+def test_suggestions_do_not_run_difflib_on_a_long_name(spec, monkeypatch: pytest.MonkeyPatch) -> None:
+    import difflib
+
+    from adapter.client import validation
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("difflib ran on a name past the cap")
+
+    monkeypatch.setattr(difflib, "SequenceMatcher", refuse)
+    assert validation.suggestions("p" * (validation.MAX_SUGGESTED_NAME + 1), spec.operations) == []
+    with pytest.raises(AssertionError):
+        validation.suggestions("p" * validation.MAX_SUGGESTED_NAME, spec.operations)
 
 
 def test_unknown_argument_suggests_a_close_name() -> None:
