@@ -254,3 +254,47 @@ def test_credentials_in_a_webhook_url_are_basic_auth_and_never_recorded(sim: Sim
     assert "s3cr" not in shown and sim.deliveries[0].url == receiver.url("/status")
     control = requests.get(f"{sim.base_url}/__sim__/webhooks", auth=api.auth, timeout=10).text
     assert "s3cr" not in control
+
+
+def test_hanging_up_replans_the_callbacks(sim: Simulator, api: Api, receiver: Receiver) -> None:
+    progress = receiver.url("/progress")
+    sid = api.place_call(StatusCallback=progress, StatusCallbackEvent=["answered", "completed"])["sid"]
+    sim.advance(2.5)  # ringing at 1 s, answered at 2 s
+    assert api.post(f"Calls/{sid}.json", {"Status": "completed"}).status_code == 200
+    sim.advance(10)  # past the 5 s the call would have lasted
+    forms = [r["form"] for r in receiver.received]
+    assert [(f["CallStatus"], f["SequenceNumber"]) for f in forms] == [("in-progress", "0"), ("completed", "1")]
+    assert forms[-1]["CallDuration"] == api.get(f"Calls/{sid}.json").json()["duration"] == "1"
+    assert forms[-1]["Timestamp"] == "Wed, 01 May 2024 12:00:02 +0000"
+    assert all(valid(sim, progress, r) for r in receiver.received)
+
+
+def test_canceling_a_scheduled_message_sends_canceled(sim: Simulator, api: Api, receiver: Receiver) -> None:
+    from adapter.simulator import DEFAULT_MESSAGING_SERVICE_SID
+
+    status = receiver.url("/status")
+    sid = api.send_sms(From="", MessagingServiceSid=DEFAULT_MESSAGING_SERVICE_SID, ScheduleType="fixed",
+                       SendAt="2024-05-01T13:00:00Z", StatusCallback=status)["sid"]
+    sim.advance(60)
+    assert api.post(f"Messages/{sid}.json", {"Status": "canceled"}).status_code == 200
+    sim.advance(7200)
+    assert [r["form"]["MessageStatus"] for r in receiver.received] == ["canceled"]
+
+
+def test_undelivered_recipient_from_a_scenario_file(clock: Clock, tmp_path: Any, receiver: Receiver) -> None:
+    from adapter.simulator.scenario import load_scenario
+
+    path = tmp_path / "scenario.yaml"
+    path.write_text("outcomes:\n  messages:\n    '+15558675311': {status: undelivered, error_code: 30005}\n")
+    scenario = load_scenario(path)
+    with Simulator(clock=clock, config=scenario.config, outcomes=scenario.outcomes) as sim:
+        api = Api(sim)
+        sid = api.send_sms(To="+15558675311", StatusCallback=receiver.url("/status"))["sid"]
+        sim.advance(5)
+        assert (api.get(f"Messages/{sid}.json").json()["status"], api.get(f"Messages/{sid}.json").json()["error_code"]) == (
+            "undelivered", 30005)
+        last = receiver.received[-1]
+        assert (last["form"]["MessageStatus"], last["form"]["ErrorCode"]) == ("undelivered", "30005")
+        assert valid(sim, receiver.url("/status"), last)
+        # The default outcome numbers are still there.
+        assert api.post("Messages.json", {"To": "+15005550009", "From": "+15005550006", "Body": "x"}).json()["code"] == 21614
