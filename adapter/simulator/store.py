@@ -12,6 +12,7 @@ import json
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -323,7 +324,7 @@ class SqliteStore:
         self._lock = threading.RLock()
         self._connection: sqlite3.Connection | None = None
         with self._lock:
-            self._db.executescript(_SCHEMA)
+            _when_not_busy(lambda: self._db.executescript(_SCHEMA))
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -337,8 +338,12 @@ class SqliteStore:
             # for fsync (~1 ms). WAL with synchronous=NORMAL survives the process dying and costs a
             # few tens of microseconds; only an OS crash could lose the last creates, which a
             # simulator's state can afford. Closing the last connection folds the WAL back in.
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
+            try:
+                _when_not_busy(lambda: connection.execute("PRAGMA journal_mode=WAL"))
+                connection.execute("PRAGMA synchronous=NORMAL")
+            except BaseException:
+                connection.close()
+                raise
             self._connection = connection
         return self._connection
 
@@ -449,7 +454,7 @@ class SqliteStore:
         with self._lock:
             db = self._db
             # IMMEDIATE takes the write lock first, so two processes opening a new file cannot both seed it.
-            db.execute("BEGIN IMMEDIATE")
+            _when_not_busy(lambda: db.execute("BEGIN IMMEDIATE"))
             try:
                 if reset:
                     db.execute("DELETE FROM resources WHERE account_sid = ?", (account_sid,))
@@ -469,6 +474,25 @@ class SqliteStore:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
+
+
+def _when_not_busy(step: Callable[[], object]) -> None:
+    """Run ``step``, waiting while another process holds the file. SQLite answers some steps with
+    "database is locked" at once instead of calling its busy handler (switching a new file to WAL, or
+    opening it while another connection runs WAL recovery or folds the WAL back in as it closes), so
+    the wait of ``_BUSY_TIMEOUT`` is also applied here."""
+    deadline = time.monotonic() + _BUSY_TIMEOUT
+    pause = 0.001
+    while True:
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as exc:
+            busy = "locked" in str(exc) or "busy" in str(exc)
+            if not busy or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
 
 
 def open_store(state_path: str | Path | None) -> MemoryStore | SqliteStore:
