@@ -4,17 +4,17 @@
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import logging
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .. import __version__
 from ..client.errors import TwilioError
 from ..client.spec import OperationSpec, default_spec
+from ..client.validation import unknown_operation as client_unknown_operation
 from .flags import ArgumentParser
 from .targets import TargetError, add_target_arguments, open_target
 
@@ -171,16 +171,10 @@ def _endpoints(args: argparse.Namespace) -> int:
     return 0
 
 
-def unknown_operation(name: str, known: Iterable[str]) -> str:
-    """One line for an operation name that is not in the spec, naming the closest ones."""
-    names = list(known)
-    by_lower = {n.lower(): n for n in names}
-    close = [by_lower[n] for n in difflib.get_close_matches(name.lower(), list(by_lower), n=3, cutoff=0.6)]
-    if close:
-        best = difflib.SequenceMatcher(None, name.lower(), close[0].lower()).ratio()
-        close = [n for n in close if difflib.SequenceMatcher(None, name.lower(), n.lower()).ratio() >= best - 0.1]
-        return f"unknown operation {name!r}; did you mean {' or '.join(close)}?"
-    return f"unknown operation {name!r}; operations: {', '.join(names)}"
+def unknown_operation(name: str, operations: Mapping[str, OperationSpec]) -> str:
+    """One line for an operation name that is not in the spec: the client's own message (closest names by
+    case, the spec's ``x-aliases`` and spelling), so the shell and Lua suggest the same operations."""
+    return client_unknown_operation(name, operations)
 
 
 def _ops(args: argparse.Namespace) -> int:

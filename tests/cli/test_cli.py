@@ -52,7 +52,7 @@ def test_ops_text_shows_arguments_and_rules(capsys: pytest.CaptureFixture[str]) 
 
 def test_ops_unknown_operation_fails(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ops", "sendFax"]) == 2
-    assert "unknown operation" in capsys.readouterr().err
+    assert "is not an operation" in capsys.readouterr().err
 
 
 def test_parse_key_values_repeats_become_lists() -> None:

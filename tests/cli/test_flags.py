@@ -91,7 +91,8 @@ BAD = [
     (["docs", "--out", "{FILE}"], "not a folder"),
     # operations and arguments
     (["call", "postMesage"], "did you mean postMessage?"),
-    (["call", "sendSms", "To=+15558675310"], "unknown operation 'sendSms'; operations: createCall"),
+    (["call", "sendSms", "To=+15558675310"], "sendSms is not an operation; did you mean postMessage?"),
+    (["call", "zzzz"], "zzzz is not an operation; `twilio-lua ops` lists the 16 operations"),
     (["ops", "listcalls"], "did you mean listCall?"),
     (["call", "postMessage", "To"], "expected Key=Value"),
     (["call", "postMessage", "To=+15558675310", "--bogus"], "unrecognized arguments: --bogus"),
