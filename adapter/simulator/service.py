@@ -578,11 +578,13 @@ def _update_call(data: dict[str, Any], form: Form, elapsed: float) -> dict[str, 
     queued or ringing); Status=canceled cancels a queued or ringing call and, as on Twilio, leaves a call in
     progress alone; Url/Twiml redirect a call in progress; TimeLimit caps how long it may still last. A call
     that has ended changes no more (21220)."""
+    check_arguments("updateCall", form)  # formats and enums come from the spec, as for every other operation
     timeline = data["timeline"]
     status = status_at(timeline, elapsed)[0]
     wanted = _present(form, "Status")
     if wanted is not None and wanted not in _CALL_STATUS_UPDATES:
-        raise TwilioError(400, detail=f"Status must be one of {', '.join(_CALL_STATUS_UPDATES)}, not {wanted!r}")
+        allowed = ", ".join(_CALL_STATUS_UPDATES)
+        raise TwilioError(DEFAULT_CODE, detail=f"Status must be one of {allowed}, not {wanted!r}")
     url, twiml = _present(form, "Url"), _present(form, "Twiml")
     limit = _present(form, "TimeLimit")
     if status in CALL_FINAL:
@@ -606,9 +608,10 @@ def _update_call(data: dict[str, Any], form: Form, elapsed: float) -> dict[str, 
         try:
             seconds = int(limit)
         except ValueError:
-            raise TwilioError(400, detail=f"TimeLimit must be a whole number of seconds, not {limit!r}") from None
+            detail = f"TimeLimit must be a whole number of seconds, not {limit!r}"
+            raise TwilioError(DEFAULT_CODE, detail=detail) from None
         if seconds < 1:
-            raise TwilioError(400, detail="TimeLimit must be at least 1")
+            raise TwilioError(DEFAULT_CODE, detail="TimeLimit must be at least 1")
         data["timeline"] = _capped(timeline, elapsed, seconds)
     return data
 
@@ -628,11 +631,12 @@ def _capped(timeline: list[list[Any]], elapsed: float, seconds: int) -> list[lis
 def _update_message(data: dict[str, Any], form: Form, elapsed: float) -> dict[str, Any]:
     """Body="" redacts a message that has reached a final state; Status=canceled cancels a scheduled one
     (30409 otherwise). Twilio allows no other change."""
+    check_arguments("updateMessage", form)
     status = status_at(data["timeline"], elapsed)[0]
     if form.getlist("Body"):  # sent, even empty: Body= is the redaction
         body = form.get("Body")
         if body:
-            raise TwilioError(400, detail="Body can only be set to an empty string, which redacts the message")
+            raise TwilioError(DEFAULT_CODE, detail="Body can only be set to an empty string, which redacts the message")
         if status not in MESSAGE_FINAL:
             raise TwilioError(20009, message="Cannot redact a message before it is complete")
         data["body"] = ""
@@ -640,9 +644,9 @@ def _update_message(data: dict[str, Any], form: Form, elapsed: float) -> dict[st
         return data
     wanted = _present(form, "Status")
     if wanted is None:
-        raise TwilioError(400, detail="give Body (empty, to redact) or Status=canceled")
+        raise TwilioError(DEFAULT_CODE, detail="give Body (empty, to redact) or Status=canceled")
     if wanted != "canceled":
-        raise TwilioError(400, detail=f"Status can only be canceled, not {wanted!r}")
+        raise TwilioError(DEFAULT_CODE, detail=f"Status can only be canceled, not {wanted!r}")
     if status != "scheduled":
         raise TwilioError(30409)
     data["timeline"] = cut_timeline(data["timeline"], elapsed, "canceled")

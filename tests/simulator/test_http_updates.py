@@ -97,6 +97,17 @@ def test_a_bad_call_status_is_refused(api: Api, clock: Clock) -> None:
     call = api.place_call()
     response = api.post(call_path(call["sid"]), {"Status": "busy"})
     assert response.status_code == 400 and "Status" in response.json()["message"]
+    assert response.json()["code"] == 20001  # Twilio's invalid-parameter code, never a bare 400
+
+
+@pytest.mark.parametrize("change", [{"Url": "not a url"}, {"Method": "PUT", "Url": "https://example.com/x"},
+                                    {"StatusCallback": "ftp://example.com/x"}])
+def test_update_formats_come_from_the_spec(api: Api, clock: Clock, change: dict[str, str]) -> None:
+    call = api.place_call()
+    clock.advance(2.5)
+    response = api.post(call_path(call["sid"]), change)
+    assert response.status_code == 400 and response.json()["code"] != 400, response.text
+    assert api.get(call_path(call["sid"])).json()["status"] == "in-progress"
 
 
 def test_redacting_a_delivered_message(api: Api, clock: Clock, schemas: Schemas) -> None:
@@ -123,7 +134,7 @@ def test_a_body_can_only_be_erased(api: Api, clock: Clock) -> None:
     message = api.send_sms()
     clock.advance(5)
     response = api.post(message_path(message["sid"]), {"Body": "rewritten"})
-    assert response.status_code == 400
+    assert (response.status_code, response.json()["code"]) == (400, 20001)
     assert api.get(message_path(message["sid"])).json()["body"] == "hello"
 
 
