@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import aiohttp
 from requests.utils import get_environ_proxies, select_proxy
@@ -23,11 +23,10 @@ from yarl import URL
 
 from .errors import TwilioError
 from .retry import AttemptFailed, Attempts, RetryPolicy
-from .transport import TooLarge
+from .transport import TooLarge, wire_message
 
 __all__ = ["AsyncTransport"]
 
-_FORM = "application/x-www-form-urlencoded"
 
 
 class AsyncTransport:
@@ -106,18 +105,8 @@ class AsyncTransport:
         """Send ``request`` (from :func:`adapter.client.serialize.build_request`) and return the response as a dict
         with ``status``, ``reason``, ``headers``, ``body`` (bytes) and ``attempts``. Raises a ``network`` or
         ``timeout`` :class:`TwilioError` when no usable answer came."""
-        method = request["method"]
-        url = self.base_url + request["path"]
-        raw_query = request.get("raw_query")  # a page link, sent as Twilio gave it (see client/paging.py)
-        if raw_query:
-            url += "?" + raw_query
-        elif request["query"]:
-            url += "?" + urlencode(request["query"])
-        headers = dict(self._headers, Authorization=authorization)
-        body = None
-        if method == "POST":
-            body = urlencode(request["form"]).encode("ascii")
-            headers["Content-Type"] = _FORM
+        method, url, headers, form = wire_message(self.base_url, request, self._headers, authorization)
+        body = None if form is None else form.encode("ascii")  # urlencode's output is ASCII
         try:
             target: Any = URL(url, encoded=True)  # built quoted: aiohttp must not quote it again
         except (ValueError, TypeError):

@@ -31,6 +31,27 @@ _FORM = "application/x-www-form-urlencoded"
 _DIRECT_CAPABLE = hasattr(requests.adapters.HTTPAdapter, "get_connection_with_tls_context")  # requests >= 2.32
 
 
+def wire_message(
+    base_url: str, request: dict[str, Any], headers: dict[str, str], authorization: str
+) -> tuple[str, str, dict[str, str], str | None]:
+    """What goes over the wire for a request dict, for either transport: method, full URL (a page link's
+    query sent as Twilio gave it, see client/paging.py), headers with the Authorization header, and the
+    form body of a POST."""
+    method = request["method"]
+    url = base_url + request["path"]
+    raw_query = request.get("raw_query")
+    if raw_query:
+        url += "?" + raw_query
+    elif request["query"]:
+        url += "?" + urlencode(request["query"])
+    sent = dict(headers, Authorization=authorization)
+    body = None
+    if method == "POST":
+        body = urlencode(request["form"])
+        sent["Content-Type"] = _FORM
+    return method, url, sent, body
+
+
 class Transport:
     """Holds the connection pool and knows how to send one request dict, with retries."""
 
@@ -99,18 +120,7 @@ class Transport:
         with ``status``, ``reason``, ``headers``, ``body`` (bytes) and ``attempts``. Raises a ``network`` or
         ``timeout`` :class:`TwilioError` when no usable answer came. With ``deadline`` (a monotonic time) each
         attempt's timeouts are cut to the time left, and no retry starts past it."""
-        method = request["method"]
-        url = self.base_url + request["path"]
-        raw_query = request.get("raw_query")  # a page link, sent as Twilio gave it (see client/paging.py)
-        if raw_query:
-            url += "?" + raw_query
-        elif request["query"]:
-            url += "?" + urlencode(request["query"])
-        headers = dict(self._headers, Authorization=authorization)
-        body = None
-        if method == "POST":
-            body = urlencode(request["form"])
-            headers["Content-Type"] = _FORM
+        method, url, headers, body = wire_message(self.base_url, request, self._headers, authorization)
         attempts = Attempts(self.retry_policy, request, deadline)
         while True:
             attempts.start()
