@@ -101,6 +101,12 @@ def test_a_read_only_directory_gets_no_cache(tmp_path: Path) -> None:
         if pid == 0:  # pragma: no cover - the child reports through its exit status
             try:
                 if as_root:
+                    # The cache key hashes spec.py's own source; the checkout may sit in a directory nobody
+                    # cannot enter (a 0700 mktemp dir), so this child reads a readable copy instead.
+                    source = base / "spec_module.py"
+                    shutil.copy(spec_module.__file__, source)
+                    source.chmod(0o644)
+                    spec_module.__file__ = str(source)
                     os.setgid(65534)
                     os.setuid(65534)
                 ok = _compiled_spec(str(spec_dir), str(cache_dir)) == expected
